@@ -1,0 +1,95 @@
+// Worker process entry point: owns config, logging and shutdown. Several of these may run on
+// several machines: they share nothing but Redis (schedules, queues) and Postgres (data).
+import { Worker, type Processor } from "bullmq";
+import { loadConfig, userAgent, type Config } from "../infra/config.js";
+import { loadRegionTable } from "../infra/catalogue.js";
+import { createDb } from "../infra/db.js";
+import { createLogger } from "../infra/logger.js";
+import { createWorkerRedis } from "../infra/redis.js";
+import { createEmailChannel } from "./channels/email.js";
+import { matchProcessor } from "./processors/match.js";
+import { notifyProcessor } from "./processors/notify.js";
+import { scrapeProcessor } from "./processors/scrape.js";
+import { sweepProcessor, syncSchedulers } from "./processors/sweep.js";
+import { createQueues, jobIds, type QueueName } from "./queues.js";
+import { BrowserPool } from "./sites/browser.js";
+import { HttpClient } from "./sites/http.js";
+
+export async function startWorkers(config: Config) {
+  const log = createLogger(config.LOG_LEVEL, "workers");
+  const db = createDb(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
+  const connection = createWorkerRedis(config.REDIS_URL);
+  const queues = createQueues(connection, config.QUEUE_PREFIX);
+  const browser = new BrowserPool({ maxPagesPerBrowser: config.BROWSER_MAX_PAGES, executablePath: config.CHROMIUM_PATH });
+  const http = new HttpClient({ userAgent: userAgent(config), timeoutMs: config.SCRAPE_TIMEOUT_MS });
+  const email = createEmailChannel({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    user: config.SMTP_USER,
+    pass: config.SMTP_PASS,
+    from: config.MAIL_FROM,
+  });
+
+  const processors: Record<QueueName, { fn: Processor; concurrency: number }> = {
+    scrape: { fn: scrapeProcessor({ db, queues, http, browser, log, timeoutMs: config.SCRAPE_TIMEOUT_MS + 15_000 }), concurrency: 2 },
+    match: { fn: matchProcessor({ db, queues, log, regions: loadRegionTable() }), concurrency: config.WORKER_CONCURRENCY },
+    notify: {
+      fn: notifyProcessor({ db, email, log, publicUrl: config.PUBLIC_URL, tokenSecret: config.TOKEN_SECRET, tokenTtlSeconds: config.TOKEN_TTL_DAYS * 86_400 }),
+      concurrency: config.WORKER_CONCURRENCY,
+    },
+    maintenance: { fn: sweepProcessor({ db, queues, log, defaultPollSeconds: config.DEFAULT_POLL_SECONDS }), concurrency: 1 },
+  };
+  const workers = (Object.keys(processors) as QueueName[]).map((name) => {
+    const w = new Worker(name, processors[name].fn, {
+      connection: createWorkerRedis(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+      concurrency: processors[name].concurrency,
+    });
+    w.on("failed", (job, err) => log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, "job failed"));
+    w.on("error", (err) => log.error({ queue: name, err: err.message }, "worker error"));
+    return w;
+  });
+
+  // One start-up path for recurring work; upserts are idempotent, so every worker may run it.
+  await syncSchedulers({ db, queues, defaultPollSeconds: config.DEFAULT_POLL_SECONDS });
+  await queues.maintenance.upsertJobScheduler(jobIds.sweepScheduler(), { every: config.SWEEP_INTERVAL_SECONDS * 1000 }, { name: "sweep", data: {} });
+  log.info({ queues: Object.keys(processors) }, "workers started");
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info("shutting down: workers (finishing active jobs), browser, queues, database");
+      // Workers first: close() waits for active jobs, so none is left half-done.
+      await Promise.all(workers.map((w) => w.close()));
+      await browser.close();
+      email.close();
+      await queues.close();
+      await connection.quit();
+      await db.$disconnect();
+      log.info("shut down");
+    })());
+  return { close, log };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(78);
+  }
+  const { close, log } = await startWorkers(config);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
