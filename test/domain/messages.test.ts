@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { MatchReason } from "../../domain/matching.js";
 import { renderAlertEmail, renderReason } from "../../domain/messages.js";
 
 const base = {
@@ -11,7 +12,7 @@ const base = {
   firstCome: false,
   siteName: "WoningNet Stadsregio Amsterdam",
   listingUrl: "https://amsterdam.mijndak.nl/HuisDetails?PublicatieId=372004",
-  reasons: [{ key: "reason.in_area", values: { place: "Zaanstad" } }, { key: "reason.rent_fits", values: { rent: 713.02, max: 900 } }],
+  reasons: <MatchReason[]>[{ key: "reason.in_area", values: { place: "Zaanstad" } }, { key: "reason.rent_fits", values: { rent: 713.02, max: 900 } }],
   tapLinks: { responded: "https://x/r/a", not_for_us: "https://x/r/b", couldnt: "https://x/r/c" },
 };
 

@@ -1,0 +1,188 @@
+// Zig Websoftware ("Hexia"/Woonmatch) portals: one POST returns the whole current offer as JSON.
+// See docs/sites.md, "Zig Websoftware portals".
+import { z } from "zod";
+import {
+  NormalizedListing,
+  normalizePostcode,
+  type AllocationModel,
+  type DwellingKind,
+  type TargetGroup,
+} from "../../../domain/listing.js";
+import { parseAmsterdamLocal } from "../../../domain/time.js";
+import { SiteSchemaError } from "../errors.js";
+import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
+import { ZigDetailResponse, ZigListResponse, ZigSettings, type ZigObject } from "./schema.js";
+
+export function zigListUrl(site: SiteTarget, settings: ZigSettings): string {
+  const url = `${site.baseUrl}/portal/object/frontend/getallobjects/format/json`;
+  return settings.configurationKey ? `${url}?configurationKey=${encodeURIComponent(settings.configurationKey)}` : url;
+}
+
+function readSettings(site: SiteTarget): ZigSettings {
+  const parsed = ZigSettings.safeParse(site.settings ?? {});
+  if (!parsed.success) throw new Error(`site ${site.id}: invalid zig settings: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function schemaError(siteId: string, what: string, error: z.ZodError, prefix: string[] = []): SiteSchemaError {
+  const issue = error.issues[0];
+  const path = [...prefix, ...(issue?.path ?? []).map(String)].join(".") || "(root)";
+  return new SiteSchemaError(siteId, `${what} does not match at ${path}: ${issue?.message ?? "invalid"}`);
+}
+
+function parseJson(body: string, siteId: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new SiteSchemaError(siteId, `Zig response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`);
+  }
+}
+
+/** Zig uses 0 (and sometimes "") for "not set" in counts, limits and prices. */
+function positiveOrNull(value: number | null | undefined): number | null {
+  return value !== null && value !== undefined && value > 0 ? value : null;
+}
+
+const APARTMENT_WORDS = /flat|appartement|portiek|galerij|maisonnette|bovenwoning|benedenwoning|etage|studio|corridor/;
+const ROOM_WORDS = /kamer|onzelfstandig/;
+const PARKING_WORDS = /parkeer|garage|berging|stalling/;
+const HOUSE_WORDS = /eengezins|woning|huis|bungalow/;
+
+export function zigDwellingKind(categorie: string, localizedName: string | null): DwellingKind {
+  const category = categorie.toLowerCase();
+  const name = (localizedName ?? "").toLowerCase();
+  if (PARKING_WORDS.test(category) || PARKING_WORDS.test(name)) return "parking";
+  if (category === "woning") {
+    // Check apartments first: "benedenwoning" also contains "woning".
+    if (APARTMENT_WORDS.test(name)) return "apartment";
+    if (ROOM_WORDS.test(name)) return "room";
+    if (HOUSE_WORDS.test(name)) return "house";
+    return "other";
+  }
+  if (ROOM_WORDS.test(category)) return "room";
+  return "other";
+}
+
+export function zigAllocationModel(model: ZigObject["model"], isWoningruil: boolean): AllocationModel {
+  const code = model.modelCategorie.code.toLowerCase();
+  if (isWoningruil || code === "woningruil") return "home_swap";
+  // Covers "hospiteren" and "hospitereninschrijfduur": residents choose among the longest-registered.
+  if (code.startsWith("hospiteren") || model.isHospiteren === true) return "cooptation";
+  if (code === "reactiedatum" || model.advertentieSluitenNaEersteReactie) return "first_come";
+  if (code === "inschrijfduur") return "waiting_time";
+  if (code === "random" || code === "loting") return "lottery";
+  return "unknown";
+}
+
+/** Maps one `doelgroepen[].code` (e.g. "regulier", "55_plus") to our target groups. */
+export function zigTargetGroup(code: string): TargetGroup {
+  const c = code.toLowerCase();
+  if (/regulier|standaard|iedereen|geen/.test(c)) return "regular";
+  if (/55|65|senior|ouderen/.test(c)) return "senior_55_plus";
+  if (/student/.test(c)) return "student";
+  if (/jongere|jong/.test(c)) return "youth";
+  if (/gezin|famil/.test(c)) return "family";
+  if (/rolstoel|mindervalide|beperking|handicap|zorg/.test(c)) return "disabled";
+  return "other";
+}
+
+function targetGroups(doelgroepen: ZigObject["doelgroepen"]): TargetGroup[] {
+  // No target group on the ad means it is open to everyone.
+  if (doelgroepen.length === 0) return ["regular"];
+  return [...new Set(doelgroepen.map((d) => zigTargetGroup(d.code)))];
+}
+
+function bedrooms(sleepingRoom: ZigObject["sleepingRoom"]): number | null {
+  const rooms = sleepingRoom?.amountOfRooms;
+  if (rooms === null || rooms === undefined || rooms === "") return null;
+  return Number(rooms);
+}
+
+/** Zig local times; a malformed one is format drift, reported with its path. */
+function localTime(siteId: string, raw: string, path: string): Date | null {
+  try {
+    return parseAmsterdamLocal(raw);
+  } catch {
+    throw new SiteSchemaError(siteId, `Zig response has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
+  }
+}
+
+/** Turns one validated Zig object into a NormalizedListing. `path` names it in errors ("result.3"). */
+export function normalizeZigObject(
+  object: ZigObject,
+  raw: unknown,
+  site: SiteTarget,
+  settings: ZigSettings,
+  path: string,
+): NormalizedListing {
+  const candidate = {
+    externalId: String(object.id),
+    street: object.street.trim(),
+    houseNumber: String(object.houseNumber).trim(),
+    houseNumberAddition: (object.houseNumberAddition ?? "").trim(),
+    postcode: normalizePostcode(object.postalcode),
+    city: object.city.name.trim(),
+    municipality: object.municipality?.name?.trim() || null,
+    netRent: positiveOrNull(object.netRent),
+    grossRent: positiveOrNull(object.totalRent),
+    bedrooms: bedrooms(object.sleepingRoom),
+    areaM2: positiveOrNull(object.areaDwelling),
+    dwellingKind: zigDwellingKind(object.dwellingType.categorie, object.dwellingType.localizedName),
+    dwellingTypeLabel: object.dwellingType.localizedName?.trim() || null,
+    allocationModel: zigAllocationModel(object.model, object.isWoningruil),
+    targetGroups: targetGroups(object.doelgroepen),
+    minHouseholdSize: positiveOrNull(object.minimumHouseholdSize),
+    maxHouseholdSize: positiveOrNull(object.maximumHouseholdSize),
+    minIncome: positiveOrNull(object.minimumIncome),
+    maxIncome: positiveOrNull(object.maximumIncome),
+    minAge: positiveOrNull(object.minimumAge),
+    maxAge: positiveOrNull(object.maximumAge),
+    registrationRequired: object.inschrijvingVereistVoorReageren,
+    publishedAt: localTime(site.id, object.publicationDate, `${path}.publicationDate`),
+    closesAt: localTime(site.id, object.closingDate, `${path}.closingDate`),
+    sourceUrl: `${site.baseUrl}${settings.detailPath}${object.urlKey}`,
+    raw,
+  };
+  const listing = NormalizedListing.safeParse(candidate);
+  if (!listing.success) throw schemaError(site.id, "normalized Zig listing", listing.error, [path]);
+  return listing.data;
+}
+
+/** Parses getallobjects: the whole offer. */
+export function parseZigList(body: string, site: SiteTarget): NormalizedListing[] {
+  const settings = readSettings(site);
+  const json = parseJson(body, site.id);
+  const parsed = ZigListResponse.safeParse(json);
+  if (!parsed.success) throw schemaError(site.id, "Zig getallobjects response", parsed.error);
+  const rawItems = (json as { result: unknown[] }).result;
+  return parsed.data.result.map((object, i) => normalizeZigObject(object, rawItems[i], site, settings, `result.${i}`));
+}
+
+/** Parses getobject (one listing with its eligibility limits). */
+export function parseZigDetail(body: string, site: SiteTarget): NormalizedListing {
+  const settings = readSettings(site);
+  const json = parseJson(body, site.id);
+  const parsed = ZigDetailResponse.safeParse(json);
+  if (!parsed.success) throw schemaError(site.id, "Zig getobject response", parsed.error);
+  return normalizeZigObject(parsed.data.result, (json as { result: unknown }).result, site, settings, "result");
+}
+
+export const zigAdapter: SiteAdapter<ZigSettings> = {
+  platform: "zig",
+  needsBrowser: false,
+  settingsSchema: ZigSettings,
+
+  async fetch(site: SiteTarget, ctx: FetchContext): Promise<FetchedPage[]> {
+    const settings = readSettings(site);
+    // No server-side filtering or paging: one call returns the whole offer.
+    const page = await ctx.http.request(site.id, zigListUrl(site, settings), {
+      method: "POST",
+      headers: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json" },
+      signal: ctx.signal,
+      expect: "json",
+    });
+    return [page];
+  },
+
+  parse: parseZigList,
+};
