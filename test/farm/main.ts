@@ -1,0 +1,36 @@
+// CLI entry of the site farm: `tsx test/farm/main.ts`. Listens on 127.0.0.1:$FARM_PORT (default 4010).
+// Optional: FARM_TICK_MS (default 600000, 0 = no new listings over time), FARM_SEED (default 1).
+import { createFarm } from "./server.js";
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const port = envNumber("FARM_PORT", 4010);
+const farm = createFarm({ tickMs: envNumber("FARM_TICK_MS", 10 * 60_000), seed: envNumber("FARM_SEED", 1) });
+const running = await farm.start(port, "127.0.0.1");
+console.log(
+  `site farm listening on ${running.url} (sites: ${farm
+    .sites()
+    .map((s) => `${running.url}${s.basePath}`)
+    .join(", ")})`,
+);
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  running.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
