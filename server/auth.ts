@@ -11,7 +11,7 @@ export const SESSION_COOKIE = "eh_session";
 
 export interface StaffUser {
   id: string;
-  role: "admin" | "counsellor";
+  role: "admin" | "counsellor" | "evaluator";
   organisationId: string;
   name: string;
 }
@@ -51,7 +51,8 @@ export function loadStaff(db: Db) {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (!token) return next();
     const session = await db.session.findUnique({ where: { id: sha256(token) }, include: { user: true } });
-    if (session && session.expiresAt > new Date()) {
+    // A staff session counts only once its second factor is done (when the user has one).
+    if (session?.user && session.expiresAt > new Date() && (session.secondFactorDone || !session.user.totpEnabled)) {
       req.staff = { id: session.user.id, role: session.user.role, organisationId: session.user.organisationId, name: session.user.name };
     }
     next();

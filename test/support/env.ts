@@ -22,7 +22,7 @@ export function testConfig(over: Partial<Record<keyof Config, string>> = {}): Co
  */
 export async function resetDatabase(db: Db): Promise<void> {
   await db.$executeRawUnsafe(
-    `TRUNCATE "AccessLog", "TokenUse", "Activity", "Notification", "Match", "SearchProfile", "Family", "Session", "User", "Organisation", "ScrapeRun", "Listing", "Site" CASCADE`,
+    `TRUNCATE "AccessLog", "TokenUse", "Activity", "Notification", "Match", "SearchProfile", "Family", "Session", "OperatorNotice", "Registration", "PushSubscription", "Reminder", "Digest", "Task", "FamilyLoginCode", "EvaluationShare", "Evaluation", "User", "Organisation", "ScrapeRun", "Listing", "Site" CASCADE`,
   );
 }
 
