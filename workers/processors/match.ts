@@ -10,6 +10,7 @@ import { expandPlaces, type RegionTable } from "../../domain/regions.js";
 import type { Db } from "../../infra/db.js";
 import { Prisma } from "../../infra/db.js";
 import { appendActivity } from "../../infra/evidence-log.js";
+import { planDelivery, type PlannedNotification } from "../pipeline/delivery.js";
 import { jobIds, parseJob, type Queues } from "../queues.js";
 
 export interface MatchDeps {
@@ -47,7 +48,7 @@ export async function matchListing(deps: MatchDeps, listingId: string, contentHa
   });
 
   const skipped: Record<string, number> = {};
-  const toNotify: string[] = [];
+  const toNotify: PlannedNotification[] = [];
   let matched = 0;
   for (const f of families) {
     const p = f.profile!;
@@ -70,7 +71,7 @@ export async function matchListing(deps: MatchDeps, listingId: string, contentHa
       continue;
     }
     matched += 1;
-    const notificationId = await db.$transaction(async (tx) => {
+    const planned = await db.$transaction(async (tx) => {
       const existing = await tx.match.findUnique({ where: { familyId_listingId: { familyId: f.id, listingId } }, select: { id: true } });
       if (existing) return null;
       const match = await tx.match.create({ data: { familyId: f.id, listingId, reasons: decision.reasons as unknown as Prisma.InputJsonValue } });
@@ -89,19 +90,18 @@ export async function matchListing(deps: MatchDeps, listingId: string, contentHa
           reasons: decision.reasons,
         },
       });
-      if (!f.email) return null;
-      const n = await tx.notification.create({ data: { matchId: match.id, channel: "email" }, select: { id: true } });
-      return n.id;
+      return planDelivery(tx, { matchId: match.id, family: { id: f.id, email: f.email } });
     }).catch((err: unknown) => {
       // Another worker created this match at the same moment: its transaction owns the effects.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") return null;
       throw err;
     });
-    if (notificationId) toNotify.push(notificationId);
+    if (planned) toNotify.push(...planned);
   }
 
-  for (const id of toNotify) {
-    await deps.queues.add("notify", "notify-send", { notificationId: id }, { jobId: jobIds.notify(id) });
+  for (const n of toNotify) {
+    const delay = n.notBefore ? Math.max(0, n.notBefore.getTime() - Date.now()) : 0;
+    await deps.queues.add("notify", "notify-send", { notificationId: n.id }, { jobId: jobIds.notify(n.id), delay });
   }
   // Only the hash this job was for: a newer change keeps the listing due for matching.
   await db.listing.updateMany({ where: { id: listingId, contentHash }, data: { matchedHash: contentHash } });

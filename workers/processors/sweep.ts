@@ -44,7 +44,11 @@ export async function sweep(deps: SweepDeps): Promise<{ schedulers: number; matc
   for (const l of unmatched) {
     await queues.add("match", "match-listing", { listingId: l.id, contentHash: l.contentHash }, { jobId: jobIds.match(l.id, l.contentHash) });
   }
-  const queued = await db.notification.findMany({ where: { status: "queued", createdAt: { lt: before } }, select: { id: true }, take: 1000 });
+  const queued = await db.notification.findMany({
+    where: { status: "queued", createdAt: { lt: before }, OR: [{ notBefore: null }, { notBefore: { lte: new Date() } }] },
+    select: { id: true },
+    take: 1000,
+  });
   for (const n of queued) {
     await queues.add("notify", "notify-send", { notificationId: n.id }, { jobId: jobIds.notify(n.id) });
   }
