@@ -1,11 +1,12 @@
 // Families and their search profiles. Only staff of the family's organisation; every read is
 // written to the access log (who, what, when), refused attempts too.
-import { Router, type Request } from "express";
+import { Router } from "express";
 import { z } from "zod";
 import { LANGUAGES_ALL } from "../../domain/family.js";
 import type { Db } from "../../infra/db.js";
-import { canReadFamily, requireStaff } from "../auth.js";
-import { forbidden, notFound } from "../errors.js";
+import { familyForStaff, logAccess } from "../access.js";
+import { requireStaff } from "../auth.js";
+import { forbidden } from "../errors.js";
 
 const thisYear = () => new Date().getUTCFullYear();
 
@@ -35,24 +36,6 @@ export const ProfileInput = z
     active: z.boolean().default(true),
   })
   .strict();
-
-const IdParam = z.object({ id: z.string().uuid("must be a family id (uuid)") });
-
-export async function logAccess(db: Db, req: Request, familyId: string | null, action: string, allowed: boolean) {
-  await db.accessLog.create({ data: { userId: req.staff?.id ?? null, familyId, action, allowed } });
-}
-
-/** Loads a family the signed-in staff member may read, logging the attempt either way. */
-export async function familyForStaff(db: Db, req: Request, familyId: unknown, action: string) {
-  const { id } = IdParam.parse({ id: familyId });
-  const family = await db.family.findUnique({ where: { id }, include: { profile: true } });
-  if (!family) throw notFound("family");
-  const allowed = canReadFamily(req.staff!, family);
-  await logAccess(db, req, family.id, action, allowed);
-  // 404, not 403: staff of another organisation need not learn that the family exists.
-  if (!allowed) throw notFound("family");
-  return family;
-}
 
 export function familiesRouter(db: Db): Router {
   const r = Router();

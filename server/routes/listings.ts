@@ -3,7 +3,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { Db } from "../../infra/db.js";
 import { requireStaff } from "../auth.js";
-import { familyForStaff } from "./families.js";
+import { familyForStaff } from "../access.js";
 
 const ListingQuery = z
   .object({
