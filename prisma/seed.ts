@@ -3,8 +3,21 @@
 import argon2 from "argon2";
 import { effectiveBaseUrl, loadCatalogue } from "../infra/catalogue.js";
 import { createDb, type Db } from "../infra/db.js";
+import { adapterFor } from "../workers/sites/registry.js";
 
-/** Writes the catalogue into Site rows; with an override every URL-valued setting points at the farm too. */
+function hasAdapter(platform: string): boolean {
+  try {
+    adapterFor(platform);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the catalogue into Site rows; with an override every URL-valued setting points at the farm too.
+ * A site is scraped only when the catalogue enables it and its platform has an adapter.
+ */
 export async function seedCatalogue(db: Db, override: string | undefined, defaultPollSeconds = 60): Promise<number> {
   const sites = loadCatalogue();
   for (const s of sites) {
@@ -21,6 +34,7 @@ export async function seedCatalogue(db: Db, override: string | undefined, defaul
       regions: s.regions,
       municipalities: s.municipalities,
       pollIntervalSeconds: s.pollIntervalSeconds ?? defaultPollSeconds,
+      enabled: s.enabled && hasAdapter(s.platform),
     };
     await db.site.upsert({ where: { id: s.id }, create: { id: s.id, ...data }, update: data });
   }

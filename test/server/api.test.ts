@@ -22,6 +22,8 @@ async function signIn(email: string) {
   const agent = request.agent(app);
   const res = await agent.post("/api/auth/login").send({ email, password: "correct horse battery" });
   expect(res.status).toBe(200);
+  // Cookie-authenticated writes carry the session's CSRF token.
+  agent.set("X-CSRF-Token", res.body.csrfToken as string);
   return agent;
 }
 
@@ -132,6 +134,8 @@ describe("API", () => {
     expect(res.body.database).toBe("ok");
     expect(res.body.redis).toBe("ok");
     expect(Object.keys(res.body.queues)).toEqual(["scrape", "match", "notify", "maintenance"]);
-    expect(res.body.sites.map((s: { id: string }) => s.id)).toEqual(["woningnet-amsterdam", "woonnet-haaglanden", "woonnet-rijnmond"]);
+    const ids = res.body.sites.map((s: { id: string }) => s.id);
+    expect(ids).toEqual(expect.arrayContaining(["woningnet-amsterdam", "woonnet-haaglanden", "woonnet-rijnmond"]));
+    expect(res.body.sites[0]).toHaveProperty("lastScrapeAt");
   });
 });

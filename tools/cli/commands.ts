@@ -1,4 +1,6 @@
 // The registry of CLI commands: one line per command, its code in its own file.
-import { registerCommand } from "./main.js";
+import { registerCommand } from "./registry.js";
 
-void registerCommand;
+registerCommand("sites", () => import("./sites.js").then((m) => m.command));
+registerCommand("coverage", () => import("./coverage.js").then((m) => m.command));
+registerCommand("parse", () => import("./parse.js").then((m) => m.command));

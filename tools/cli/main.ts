@@ -1,19 +1,9 @@
 // `npm run cli -- <command> [options]`: operator and developer commands. Each command lives in its
 // own file in tools/cli/ and is registered here.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
+import { COMMANDS } from "./registry.js";
 
-export interface CliCommand {
-  summary: string;
-  options?: ParseArgsConfig["options"];
-  /** Returns the process exit code. Writes results to stdout, diagnostics to stderr. */
-  run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number>;
-}
-
-const COMMANDS: Record<string, () => Promise<CliCommand>> = {};
-
-export function registerCommand(name: string, load: () => Promise<CliCommand>): void {
-  COMMANDS[name] = load;
-}
+export { registerCommand, type CliCommand } from "./registry.js";
 
 // Commands (lazy, so one command's dependencies do not slow the others).
 await import("./commands.js");
