@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createDb } from "../infra/db.js";
 
 export interface SystemOptions {
   env: NodeJS.ProcessEnv;
@@ -93,8 +94,23 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   start("farm", ["test/farm/main.ts"]);
   start("smtp", ["test/support/smtp-sink.ts"]);
   await waitForHttp(`http://127.0.0.1:${env.FARM_PORT}/_farm/sites`, 30);
+  await scrapeOnlyFarmSites(env);
   start("server", ["server/main.ts"]);
   for (let i = 1; i <= opts.workers; i++) start(`worker-${i}`, ["workers/main.ts"]);
   await waitForHttp(`${env.PUBLIC_URL}/api/health`, 60);
   return { env, stop, onUnexpectedExit: (fn) => (onExit = fn) };
+}
+
+/**
+ * Locally every site points at the farm; a catalogue site the farm does not simulate would only
+ * answer 404 and look broken. Those are switched off for this run (the seed switches them on again).
+ */
+async function scrapeOnlyFarmSites(env: NodeJS.ProcessEnv): Promise<void> {
+  const farmSites = (await (await fetch(`http://127.0.0.1:${env.FARM_PORT}/_farm/sites`)).json()) as { id: string }[];
+  const db = createDb(env.DATABASE_URL!, 1);
+  try {
+    await db.site.updateMany({ where: { id: { notIn: farmSites.map((s) => s.id) } }, data: { enabled: false } });
+  } finally {
+    await db.$disconnect();
+  }
 }
