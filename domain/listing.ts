@@ -69,3 +69,41 @@ export function normalizePostcode(raw: string | null | undefined): string | null
   const m = /^\s*([1-9][0-9]{3})\s*([a-zA-Z]{2})\s*$/.exec(raw);
   return m ? `${m[1]} ${m[2]!.toUpperCase()}` : null;
 }
+
+/** Lower case, accents removed, anything but letters and digits collapsed to one space. */
+function normalizeWords(raw: string): string {
+  return raw
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+/**
+ * Splits a house number that carries its addition ("12A", "12-3") and normalizes the addition:
+ * sites write "A", "a", "-a", "3" or "-3" for the same door, so only letters and digits count.
+ */
+function numberAndAddition(houseNumber: string, addition: string): { number: string; addition: string } | null {
+  const m = /^\s*0*(\d+)\s*(.*)$/.exec(houseNumber);
+  if (!m || m[1] === "") return null;
+  const extra = `${m[2] ?? ""}${addition}`.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return { number: m[1]!, addition: extra };
+}
+
+/**
+ * The identity of a home across sites and over time: the same door published on two sites, or
+ * again after a withdrawal, gets the same key. Postcode + house number + addition when the site
+ * gives a postcode ("pc:2628TR:12:a"); otherwise city + street + number + addition
+ * ("addr:delft:van hasseltlaan:12:a"). Null when there is no house number to tell doors apart.
+ */
+export function homeKey(l: Pick<NormalizedListing, "postcode" | "houseNumber" | "houseNumberAddition" | "street" | "city">): string | null {
+  const door = numberAndAddition(l.houseNumber, l.houseNumberAddition ?? "");
+  if (!door) return null;
+  const postcode = normalizePostcode(l.postcode);
+  if (postcode) return `pc:${postcode.replace(" ", "")}:${door.number}:${door.addition}`;
+  const street = normalizeWords(l.street);
+  const city = normalizeWords(l.city);
+  if (!street || !city) return null;
+  return `addr:${city}:${street}:${door.number}:${door.addition}`;
+}

@@ -29,7 +29,7 @@ export function healthRouter(deps: { db: Db; redis: Redis; queues: Queues }): Ro
     const sites = database.ok
       ? await deps.db.site.findMany({
           orderBy: { id: "asc" },
-          select: { id: true, name: true, platform: true, enabled: true, lastScrapeAt: true, lastSuccessAt: true, lastError: true, lastErrorKind: true, consecutiveFailures: true, lastListingCount: true },
+          select: { id: true, name: true, platform: true, enabled: true, health: true, healthChangedAt: true, lastScrapeAt: true, lastSuccessAt: true, lastError: true, lastErrorKind: true, consecutiveFailures: true, lastListingCount: true },
         })
       : [];
     const ok = database.ok && redis.ok;

@@ -4,8 +4,12 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AMSTERDAM, parseAmsterdamLocal, parseInstant } from "../../domain/time.js";
+import { loadCatalogue } from "../../infra/catalogue.js";
+import { adapterFor } from "../../workers/sites/registry.js";
+import { farmSettings, fetchOffer } from "./clients.js";
 import { DEFAULT_FIXTURES_DIR } from "./fixtures.js";
-import { createFarm, type Farm, type RunningFarm } from "./server.js";
+import { catalogueSitePlaces, createFarm, type Farm, type RunningFarm } from "./server.js";
+import type { PlatformId } from "./types.js";
 
 const HOUR = 3_600_000;
 const ZIG = "/s/woonnet-haaglanden";
@@ -83,19 +87,53 @@ afterEach(async () => {
 describe("site farm: catalogue and control API", () => {
   beforeEach(() => startFarm());
 
-  it("lists the three simulated sites with their platform and fixture municipalities", async () => {
+  it("lists the three recorded sites first, with their platform and fixture municipalities", async () => {
     const { status, json } = await call("/_farm/sites");
     expect(status).toBe(200);
     expect(Array.isArray(json)).toBe(true);
-    const sites = json as unknown as { id: string; platform: string; municipalities: string[] }[];
-    expect(sites.map((s) => [s.id, s.platform])).toEqual([
-      ["woonnet-haaglanden", "zig"],
-      ["woningnet-amsterdam", "dak"],
-      ["woonnet-rijnmond", "embrace"],
+    const sites = json as unknown as { id: string; platform: string; municipalities: string[]; basePath: string }[];
+    expect(sites.slice(0, 3).map((s) => [s.id, s.platform, s.basePath])).toEqual([
+      ["woonnet-haaglanden", "zig", "/s/woonnet-haaglanden"],
+      ["woningnet-amsterdam", "dak", "/s/woningnet-amsterdam"],
+      ["woonnet-rijnmond", "embrace", "/s/woonnet-rijnmond"],
     ]);
     expect(sites[0]!.municipalities).toEqual(["Delft", "Den Haag", "Zoetermeer", "Leidschendam-Voorburg"]);
     expect(sites[1]!.municipalities).toEqual(expect.arrayContaining(["Amsterdam", "Zaandam", "Aalsmeer"]));
     expect(sites[2]!.municipalities).toEqual(["Rotterdam", "Vlaardingen"]);
+  });
+
+  it("simulates every catalogue site whose platform it knows, in that site's own places", async () => {
+    const sites = (await call("/_farm/sites")).json as unknown as { id: string; platform: string; municipalities: string[]; basePath: string }[];
+    const catalogue = loadCatalogue();
+    const recorded = new Set(["woonnet-haaglanden", "woningnet-amsterdam", "woonnet-rijnmond"]);
+    const expected = catalogue
+      .filter((c) => !recorded.has(c.id) && c.platform !== "unknown")
+      .map((c) => ({ id: c.id, platform: c.platform, places: catalogueSitePlaces(c) }))
+      .filter((c) => c.places.length > 0);
+    expect(sites.slice(3).map((s) => [s.id, s.platform, s.basePath, s.municipalities])).toEqual(
+      expected.map((c) => [c.id, c.platform, `/s/${c.id}`, c.places]),
+    );
+    // Whatever the catalogue holds, nothing "unknown" is served.
+    for (const c of catalogue.filter((c) => c.platform === "unknown")) {
+      expect(sites.some((s) => s.id === c.id)).toBe(false);
+    }
+    // Every catalogue site answers its platform's offer, which the real adapter reads as a dozen homes
+    // in the site's own places, each with a link on the site.
+    for (const s of sites.slice(3)) {
+      const entry = catalogue.find((c) => c.id === s.id)!;
+      const siteUrl = `${running.url}${s.basePath}`;
+      const answer = await fetchOffer(siteUrl, s.platform as PlatformId, entry.settings);
+      expect([s.id, answer.status]).toEqual([s.id, 200]);
+      const target = { id: s.id, baseUrl: siteUrl, settings: farmSettings(entry.settings, siteUrl) };
+      const listings = adapterFor(s.platform).parse(answer.body, target);
+      expect(listings.length).toBeGreaterThanOrEqual(12);
+      const places = new Set(s.municipalities);
+      for (const l of listings) {
+        expect([s.id, places.has(l.municipality ?? l.city)]).toEqual([s.id, true]);
+        expect(l.sourceUrl.startsWith(siteUrl)).toBe(true);
+        expect(l.closesAt!.getTime()).toBeGreaterThan(now.getTime());
+      }
+    }
   });
 
   it("rejects a bad publish request with 400 naming the field, and an unknown site with 404", async () => {

@@ -1,5 +1,6 @@
 // CLI entry of the site farm: `tsx test/farm/main.ts`. Listens on 127.0.0.1:$FARM_PORT (default 4010).
 // Optional: FARM_TICK_MS (default 600000, 0 = no new listings over time), FARM_SEED (default 1).
+// Simulates the recorded sites and every catalogue site of data/sites.json with a known platform.
 import { createFarm } from "./server.js";
 
 function envNumber(name: string, fallback: number): number {
@@ -13,11 +14,9 @@ function envNumber(name: string, fallback: number): number {
 const port = envNumber("FARM_PORT", 4010);
 const farm = createFarm({ tickMs: envNumber("FARM_TICK_MS", 10 * 60_000), seed: envNumber("FARM_SEED", 1) });
 const running = await farm.start(port, "127.0.0.1");
+const sites = farm.sites();
 console.log(
-  `site farm listening on ${running.url} (sites: ${farm
-    .sites()
-    .map((s) => `${running.url}${s.basePath}`)
-    .join(", ")})`,
+  `site farm listening on ${running.url} (${sites.length} sites: ${sites.map((s) => `${running.url}${s.basePath}`).join(", ")})`,
 );
 
 let stopping = false;

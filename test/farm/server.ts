@@ -1,18 +1,53 @@
 // The site farm: a local HTTP server that imitates Dutch social-housing platforms at their real
-// endpoint paths, under /s/<siteId>, built from recorded responses moved to the present.
+// endpoint paths, under /s/<siteId>, built from recorded (or, for the smaller platforms, hand-written)
+// responses moved to the present.
 // A development and test tool: production code never imports it, and nothing here talks to a real site.
+//
+// Sites: the three recorded ones (woonnet-haaglanden: Zig, woningnet-amsterdam: DAK, woonnet-rijnmond:
+// Embrace) serve their recordings; every other site of the catalogue (data/sites.json, read at start)
+// whose platform the farm knows gets a simulation too, with homes in that site's own municipalities
+// (and towns; or, when it lists none, its regions' municipalities) built from the platform's fixture.
+// Sites with platform "unknown", or with no place known at all, are not simulated.
+//
+// Control API (JSON; a bad field is a 400 naming it, an unknown site a 404):
+//   GET  /_farm/sites                      [{id, platform, municipalities, basePath}]
+//   POST /_farm/publish {site, municipality?, bedrooms?, netRent?, model?, closesInHours?}
+//        (without model and closesInHours: a first-come home, or one closing within 24 h)
+//   POST /_farm/close {site, externalId}    POST /_farm/tick    POST /_farm/reset
+//   GET  /_farm/requests?site=<id>         the request log (wall-clock arrival times)
+//   POST /_farm/faults {site, fault, retryAfter?, delayMs?, times?}   fault null switches it off
+//   GET  /_farm/faults                     [{site, fault, retryAfter, delayMs, remaining}]
+//   POST /_farm/robots {site, body}        body null restores the default (allow all)
+// Faults (applied in respond.ts, so every platform has them): http500; http503 and http429 with
+// Retry-After (retryAfter seconds, default 30); slow (answers after delayMs, default 45000); challenge
+// (a Cloudflare-like "Just a moment..." page with 200); malformed (the offer's JSON or HTML cut in
+// half); empty (a well-formed offer with no homes); drift (renamed fields: Zig street->straat, DAK
+// PublicatieLijst->Publicaties, Embrace housingPublications->publications, Woonmatch houses->woningen,
+// Entree aanbod->woningen, Itris data-aanbod-id->data-id). `times: N` faults only the next N requests
+// (data faults count only requests for the offer). robots.txt is never faulted.
+// Conditional requests: Zig getallobjects, the Woonmatch offer page and the Itris offer page send an
+// ETag and answer a matching If-None-Match with 304, as those servers do; the other endpoints (JSON
+// POST APIs, the DAK action, GraphQL) answer in full every time.
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from "express";
 import { z } from "zod";
+import { loadCatalogue } from "../../infra/catalogue.js";
 import { HOUR } from "./dates.js";
+import { FaultBook, FaultRequest, type FaultSetting, type FaultStatus } from "./faults.js";
 import { DEFAULT_FIXTURES_DIR } from "./fixtures.js";
+import { everydayName, regionMunicipalities } from "./places.js";
 import { dakPlatform } from "./platforms/dak.js";
 import { embracePlatform } from "./platforms/embrace.js";
+import { entreePlatform } from "./platforms/entree.js";
+import { itrisPlatform } from "./platforms/itris.js";
+import { woonmatchPlatform } from "./platforms/woonmatch.js";
+import { zigAanbodApiPlatform } from "./platforms/zig-aanbodapi.js";
 import { zigPlatform } from "./platforms/zig.js";
-import { sendAnswer } from "./respond.js";
+import { createRespond, sendAnswer, type PendingTimers } from "./respond.js";
 import { SiteState } from "./state.js";
 import {
   FARM_MODELS,
+  FARM_PLATFORMS,
   type Clock,
   type FarmModel,
   type Listing,
@@ -30,6 +65,20 @@ export interface FarmOptions {
   seed?: number;
   /** Folder with the recorded responses. Default test/fixtures/sites. */
   fixturesDir?: string;
+  /**
+   * The catalogue sites to simulate besides the three recorded ones. Default: data/sites.json, read
+   * now. Tests pass their own list to have one site of each platform whatever the catalogue holds.
+   */
+  catalogue?: FarmCatalogueSite[];
+}
+
+/** What the farm reads of a catalogue row. */
+export interface FarmCatalogueSite {
+  id: string;
+  platform: string;
+  municipalities: string[];
+  regions?: string[];
+  settings?: Record<string, unknown>;
 }
 
 export interface PublishRequest {
@@ -74,6 +123,11 @@ export interface RunningFarm {
 export interface Farm {
   app: Express;
   sites(): FarmSiteInfo[];
+  /** Switches a fault mode on (or off with fault null) for one site. */
+  setFault(siteId: string, request: Omit<FaultRequest, "site">): FaultSetting | null;
+  faults(): FaultStatus[];
+  /** Sets the site's robots.txt; null restores the default, which allows everything. */
+  setRobots(siteId: string, body: string | null): void;
   publish(siteId: string, request?: PublishRequest): PublishedHome;
   close(siteId: string, externalId: string): boolean;
   /** One tick now: each site publishes one listing (closed ones drop out as always). */
@@ -95,12 +149,49 @@ export class FarmError extends Error {
   }
 }
 
-/** The simulated sites. Ids are fixed: the lead's site catalogue uses them. */
-const SITES: { id: string; platform: (fixturesDir: string) => PlatformSite<object> }[] = [
-  { id: "woonnet-haaglanden", platform: zigPlatform },
-  { id: "woningnet-amsterdam", platform: dakPlatform },
-  { id: "woonnet-rijnmond", platform: embracePlatform },
+/** One simulation per platform; each loads its fixture. */
+const PLATFORM_SIMULATIONS: Record<PlatformId, (fixturesDir: string) => PlatformSite<object>> = {
+  zig: zigPlatform,
+  "zig-aanbodapi": zigAanbodApiPlatform,
+  dak: dakPlatform,
+  embrace: embracePlatform,
+  woonmatch: woonmatchPlatform,
+  entree: entreePlatform,
+  itris: itrisPlatform,
+};
+
+/** The recorded sites. Ids are fixed: the catalogue and the tests use them. */
+const RECORDED_SITES: { id: string; platform: PlatformId }[] = [
+  { id: "woonnet-haaglanden", platform: "zig" },
+  { id: "woningnet-amsterdam", platform: "dak" },
+  { id: "woonnet-rijnmond", platform: "embrace" },
 ];
+
+export const DEFAULT_ROBOTS = "User-agent: *\nAllow: /\n";
+
+const isFarmPlatform = (p: string): p is PlatformId => (FARM_PLATFORMS as readonly string[]).includes(p);
+
+/**
+ * Where a catalogue site's homes are: its municipalities (by the everyday names sites write, "Den
+ * Haag" for "'s-Gravenhage"), or, when it lists none, those of its regions; plus the towns of its
+ * town map (DAK names towns). Empty when nothing is known: such a site is not simulated.
+ */
+export function catalogueSitePlaces(site: FarmCatalogueSite): string[] {
+  const towns = site.settings?.towns;
+  const townNames = towns && typeof towns === "object" && !Array.isArray(towns) ? Object.keys(towns) : [];
+  const municipalities = site.municipalities.length > 0 ? site.municipalities : regionMunicipalities(site.regions ?? []);
+  return [...new Set([...municipalities.map(everydayName), ...townNames])];
+}
+
+function readCatalogue(): FarmCatalogueSite[] {
+  return loadCatalogue().map((s) => ({
+    id: s.id,
+    platform: s.platform,
+    municipalities: s.municipalities,
+    regions: s.regions,
+    settings: s.settings,
+  }));
+}
 
 const REQUEST_LOG_SIZE = 5000;
 const DEFAULT_TICK_MS = 10 * 60_000;
@@ -129,6 +220,11 @@ const PublishBody = z.strictObject({
   netRent: z.number().finite().positive().max(10_000).optional(),
   model: z.enum(FARM_MODELS).optional(),
   closesInHours: z.number().finite().positive().max(24 * 60).optional(),
+});
+
+const RobotsBody = z.strictObject({
+  site: z.string().min(1),
+  body: z.string().max(100_000).nullable(),
 });
 
 const CloseBody = z.strictObject({
@@ -160,10 +256,14 @@ export function createFarm(opts: FarmOptions = {}): Farm {
   const tickMs = opts.tickMs ?? DEFAULT_TICK_MS;
   const seed = opts.seed ?? 1;
   const fixturesDir = opts.fixturesDir ?? DEFAULT_FIXTURES_DIR;
+  const catalogue = opts.catalogue ?? readCatalogue();
   const log: RequestLogEntry[] = [];
+  const faultBook = new FaultBook();
+  const robots = new Map<string, string>();
+  const pending: PendingTimers = new Set();
   const app = express();
   app.disable("x-powered-by");
-  // Every answer in full: no 304s that would hide the offer from a client that sent If-None-Match.
+  // No automatic ETags: only the endpoints marked `etag` (respond.ts) answer conditional requests.
   app.set("etag", false);
 
   app.use((req, _res, next) => {
@@ -176,20 +276,28 @@ export function createFarm(opts: FarmOptions = {}): Farm {
   app.use(express.json({ limit: "1mb" }));
   app.use(express.urlencoded({ extended: false }));
 
-  function mountSite<R>(id: string, platform: PlatformSite<R>): SiteHandle {
-    const state = new SiteState<R>(id, platform, clock, tickMs, seed);
+  function mountSite<R>(
+    id: string,
+    platform: PlatformSite<R>,
+    settings: Record<string, unknown>,
+    places?: string[],
+  ): SiteHandle {
+    const state = new SiteState<R>(id, platform, clock, tickMs, seed, { places });
     const basePath = `/s/${id}`;
     const runtime: SiteRuntime<R> = {
       id,
+      settings,
       offer: () => state.offer(),
       now: clock,
-      // The site's single respond step: where fault modes will be injected.
-      respond: (_req, res, answer) => sendAnswer(res, answer),
+      // The site's single respond step, where its fault mode is applied.
+      respond: createRespond(id, faultBook, pending),
     };
+    // Outside the fault step: a crawler's robots check should not use up a fault's turns.
+    app.get(`${basePath}/robots.txt`, (req, res) => sendAnswer(req, res, { text: robots.get(id) ?? DEFAULT_ROBOTS }));
     app.use(basePath, platform.routes(runtime));
     app.use(basePath, (req, res) => runtime.respond(req, res, { status: 404, json: { error: "not found", path: req.path } }));
     return {
-      info: { id, platform: platform.platform, municipalities: [...platform.municipalities], basePath },
+      info: { id, platform: platform.platform, municipalities: [...state.places], basePath },
       modelCodes: platform.modelCodes,
       publish: (request) =>
         published(
@@ -209,8 +317,28 @@ export function createFarm(opts: FarmOptions = {}): Farm {
     };
   }
 
+  // One loaded simulation per platform, shared by its sites: records are cloned per site.
+  const simulations = new Map<PlatformId, PlatformSite<object>>();
+  const simulation = (platform: PlatformId): PlatformSite<object> => {
+    let sim = simulations.get(platform);
+    if (!sim) {
+      sim = PLATFORM_SIMULATIONS[platform](fixturesDir);
+      simulations.set(platform, sim);
+    }
+    return sim;
+  };
+
   const handles = new Map<string, SiteHandle>();
-  for (const site of SITES) handles.set(site.id, mountSite(site.id, site.platform(fixturesDir)));
+  for (const site of RECORDED_SITES) {
+    const settings = catalogue.find((c) => c.id === site.id)?.settings ?? {};
+    handles.set(site.id, mountSite(site.id, simulation(site.platform), settings));
+  }
+  for (const site of catalogue) {
+    if (handles.has(site.id) || !isFarmPlatform(site.platform)) continue;
+    const places = catalogueSitePlaces(site);
+    if (places.length === 0) continue;
+    handles.set(site.id, mountSite(site.id, simulation(site.platform), site.settings ?? {}, places));
+  }
 
   const handle = (siteId: string): SiteHandle => {
     const h = handles.get(siteId);
@@ -221,6 +349,16 @@ export function createFarm(opts: FarmOptions = {}): Farm {
   const farm: Farm = {
     app,
     sites: () => [...handles.values()].map((h) => ({ ...h.info, municipalities: [...h.info.municipalities] })),
+    setFault(siteId, request) {
+      handle(siteId);
+      return faultBook.set(siteId, request);
+    },
+    faults: () => faultBook.list(),
+    setRobots(siteId, body) {
+      handle(siteId);
+      if (body === null) robots.delete(siteId);
+      else robots.set(siteId, body);
+    },
     publish(siteId, request = {}) {
       const h = handle(siteId);
       if (request.model && !h.modelCodes[request.model]) {
@@ -238,6 +376,8 @@ export function createFarm(opts: FarmOptions = {}): Farm {
     reset() {
       for (const h of handles.values()) h.reset();
       log.length = 0;
+      faultBook.clear();
+      robots.clear();
     },
     requests: (siteId) => (siteId === undefined ? [...log] : log.filter((e) => e.site === siteId)),
     start(port, host = "127.0.0.1") {
@@ -252,6 +392,9 @@ export function createFarm(opts: FarmOptions = {}): Farm {
             port: actual,
             close: () =>
               new Promise<void>((done, fail) => {
+                // "slow" answers still waiting would otherwise fire after the farm is gone.
+                for (const timer of pending) clearTimeout(timer);
+                pending.clear();
                 server.close((err) => (err ? fail(err) : done()));
                 // Keep-alive connections of clients would otherwise hold close() open.
                 server.closeAllConnections();
@@ -282,6 +425,13 @@ export function createFarm(opts: FarmOptions = {}): Farm {
     "/_farm/publish",
     control((req, res) => {
       const { site, ...request } = parseBody(PublishBody, req.body);
+      // A bare {"site"} publishes a home families must act on now (first come, or — where the
+      // platform has no first-come model, like DAK — closing within a day), so its alert goes out
+      // at once instead of waiting for the family's daily digest.
+      if (!request.model && request.closesInHours === undefined) {
+        if (handle(site).modelCodes.first_come) request.model = "first_come";
+        else request.closesInHours = 24;
+      }
       res.json(farm.publish(site, request));
     }),
   );
@@ -304,6 +454,28 @@ export function createFarm(opts: FarmOptions = {}): Farm {
     control((_req, res) => {
       farm.reset();
       res.json({ reset: true });
+    }),
+  );
+  app.post(
+    "/_farm/faults",
+    control((req, res) => {
+      const { site, ...request } = parseBody(FaultRequest, req.body);
+      const setting = farm.setFault(site, request);
+      res.json(setting ? { site, ...setting } : { site, fault: null });
+    }),
+  );
+  app.get(
+    "/_farm/faults",
+    control((_req, res) => {
+      res.json(farm.faults());
+    }),
+  );
+  app.post(
+    "/_farm/robots",
+    control((req, res) => {
+      const { site, body } = parseBody(RobotsBody, req.body);
+      farm.setRobots(site, body);
+      res.json({ site, body: body ?? DEFAULT_ROBOTS });
     }),
   );
   app.get(

@@ -2,12 +2,31 @@
 // Time is read, never waited for: each access first catches up on the ticks that fell due since the
 // last access and drops listings whose closing time has passed. A test that moves its clock sees the
 // offer move with it; no timers run.
-import { DAY, planShift, shiftClosing } from "./dates.js";
+import { DAY, HOUR, planShift, shiftClosing } from "./dates.js";
 import { collectPostcodeAreas, drawHome, makeRng, type HomeRequest, type PostcodeAreas, type Rng } from "./generate.js";
-import type { Clock, Listing, PlatformSite } from "./types.js";
+import { addProvinceAreas } from "./places.js";
+import type { Clock, FarmModel, Listing, PlatformSite } from "./types.js";
 
 /** Generated listings get external ids from here up, far above every recorded id. */
 export const GENERATED_ID_BASE = 900_000;
+/** The starting offer of a catalogue site gets ids from here up (below the published ones). */
+export const INITIAL_ID_BASE = 800_000;
+/** Hours between the publications of a catalogue site's starting offer. */
+const INITIAL_SPACING_MS = 3 * HOUR;
+
+export interface SiteOptions {
+  /**
+   * A catalogue site: the places (municipalities, or towns) its generated homes are in. Its starting
+   * offer is the fixture's records in those places plus generated homes up to `minimumOffer`.
+   * Absent for the recorded sites, which start with their whole recording and draw new homes from
+   * the recording's own municipalities.
+   */
+  places?: string[];
+  /** Homes on offer at start for a catalogue site. Default 12: "dozens", as a live site has. */
+  minimumOffer?: number;
+}
+
+const normPlace = (s: string): string => s.trim().toLowerCase();
 
 /** Ticks older than this can only have made listings that are closed by now, so catch-up skips them. */
 const LONGEST_DEFAULT_RUN_MS = 8 * DAY;
@@ -19,6 +38,9 @@ export class SiteState<R> {
   private epoch = 0;
   private ticksDone = 0;
   private readonly areas: PostcodeAreas;
+  /** Where generated homes are. */
+  readonly places: string[];
+  private readonly minimumOffer: number;
 
   constructor(
     readonly id: string,
@@ -26,6 +48,7 @@ export class SiteState<R> {
     private readonly clock: Clock,
     private readonly tickMs: number,
     private readonly seed: number,
+    private readonly options: SiteOptions = {},
   ) {
     this.areas = collectPostcodeAreas(
       platform
@@ -33,6 +56,9 @@ export class SiteState<R> {
         .filter((r) => platform.isRealHome(r))
         .map((r) => platform.describe(r)),
     );
+    this.places = options.places && options.places.length > 0 ? [...options.places] : [...platform.municipalities];
+    if (options.places) addProvinceAreas(this.areas, this.places);
+    this.minimumOffer = options.minimumOffer ?? 12;
     this.rng = makeRng(seed, id);
     this.reset();
   }
@@ -40,11 +66,37 @@ export class SiteState<R> {
   /** Back to the start state, as if the farm started now: recorded listings re-shifted, counter and PRNG restarted. */
   reset(): void {
     const now = this.clock();
-    this.listings = this.shiftedFixtures(now).filter((l) => !l.closesAt || l.closesAt > now);
+    if (this.options.places) {
+      const wanted = new Set(this.places.map(normPlace));
+      const own = this.shiftedFixtures(now, (r) => this.platform.isRealHome(r) && wanted.has(normPlace(this.platform.describe(r).municipality)));
+      this.listings = [...own, ...this.startingHomes(now, Math.max(0, this.minimumOffer - own.length))];
+    } else {
+      this.listings = this.shiftedFixtures(now);
+    }
+    this.listings = this.listings.filter((l) => !l.closesAt || l.closesAt > now);
     this.counter = 0;
     this.rng = makeRng(this.seed, this.id);
     this.epoch = now.getTime();
     this.ticksDone = 0;
+  }
+
+  /**
+   * Generated homes already on offer at start, published every few hours up to now, mostly by waiting
+   * time with some lotteries and first-come homes where the platform has words for them. Their own
+   * PRNG stream, so the homes published later are the same whatever the starting offer.
+   */
+  private startingHomes(now: Date, count: number): Listing<R>[] {
+    const rng = makeRng(this.seed, `${this.id}#start`);
+    const listings: Listing<R>[] = [];
+    for (let i = 0; i < count; i++) {
+      const publishedAt = new Date(now.getTime() - (count - i) * INITIAL_SPACING_MS);
+      let closesAt = this.platform.defaultClosing(publishedAt);
+      if (closesAt <= now) closesAt = this.platform.defaultClosing(now);
+      const wish: FarmModel = i % 5 === 3 ? "lottery" : i % 7 === 5 ? "first_come" : "waiting_time";
+      const model: FarmModel = this.platform.modelCodes[wish] ? wish : "waiting_time";
+      listings.push(this.generate(rng, INITIAL_ID_BASE + i + 1, publishedAt, closesAt, { model }));
+    }
+    return listings;
   }
 
   /** The current offer, in site order: recorded listings first, then new ones by publication. */
@@ -86,25 +138,21 @@ export class SiteState<R> {
 
   private add(at: Date, request: HomeRequest): Listing<R> {
     this.counter += 1;
-    const home = drawHome(
-      this.rng,
-      GENERATED_ID_BASE + this.counter,
-      this.platform.municipalities,
-      this.areas,
-      at,
-      this.platform.defaultClosing(at),
-      request,
-    );
-    const record = this.platform.build(home, this.rng);
-    const listing: Listing<R> = {
+    const listing = this.generate(this.rng, GENERATED_ID_BASE + this.counter, at, this.platform.defaultClosing(at), request);
+    this.listings.push(listing);
+    return listing;
+  }
+
+  private generate(rng: Rng, number: number, at: Date, defaultClosing: Date, request: HomeRequest): Listing<R> {
+    const home = drawHome(rng, number, this.places, this.areas, at, defaultClosing, request);
+    const record = this.platform.build(home, rng);
+    return {
       summary: this.platform.describe(record),
       publishedAt: home.publishedAt,
       closesAt: home.closesAt,
       generated: true,
       record,
     };
-    this.listings.push(listing);
-    return listing;
   }
 
   /**
@@ -112,8 +160,9 @@ export class SiteState<R> {
    * `now`, every publication moves by the same amount, and each closing keeps its Amsterdam
    * wall-clock time (see shiftClosing). Calendar dates move by the same number of days.
    */
-  private shiftedFixtures(now: Date): Listing<R>[] {
-    const records = this.platform.fixtureRecords();
+  private shiftedFixtures(now: Date, keep: (record: R) => boolean = () => true): Listing<R>[] {
+    const records = this.platform.fixtureRecords().filter(keep);
+    if (records.length === 0) return [];
     const dated = records.map((record) => ({ record, ...this.platform.dates(record) }));
     const newest = Math.max(...dated.map((d) => d.publishedAt?.getTime() ?? -Infinity));
     if (!Number.isFinite(newest)) {

@@ -5,7 +5,9 @@ import type { Rng } from "./generate.js";
 
 export type Clock = () => Date;
 
-export type PlatformId = "zig" | "dak" | "embrace";
+/** Every platform the farm simulates: one per site adapter (workers/sites/types.ts PLATFORMS). */
+export const FARM_PLATFORMS = ["zig", "zig-aanbodapi", "dak", "embrace", "woonmatch", "entree", "itris"] as const;
+export type PlatformId = (typeof FARM_PLATFORMS)[number];
 
 /** The farm's platform-neutral allocation models; each platform maps them to its own words. */
 export const FARM_MODELS = ["waiting_time", "lottery", "first_come", "cooptation", "home_swap"] as const;
@@ -55,13 +57,32 @@ export interface Answer {
   status?: number;
   json?: unknown;
   html?: string;
+  /** A plain-text body (robots.txt, bare error pages). */
+  text?: string;
   headers?: Record<string, string>;
   cookies?: { name: string; value: string; path: string; httpOnly: boolean }[];
+  /**
+   * Set on answers that carry the site's offer (its list endpoint). The data faults ("empty", "drift",
+   * "malformed") apply only to these; the variants are built lazily by the platform, in its own shape.
+   */
+  offer?: OfferVariants;
+  /** The endpoint answers conditional requests: an ETag, and 304 to a matching If-None-Match. */
+  etag?: boolean;
+}
+
+/** The faulty forms of an offer answer, in the platform's own format. */
+export interface OfferVariants {
+  /** A well-formed offer with no homes in it. */
+  empty(): Answer;
+  /** The same offer with renamed fields, as after an unannounced release of the platform. */
+  drift(): Answer;
 }
 
 /** What a platform's routes get to serve one simulated site. */
 export interface SiteRuntime<R> {
   id: string;
+  /** The site's platform settings from the catalogue ({} for the recorded sites): paths some platforms let a site choose. */
+  settings: Record<string, unknown>;
   /** The current offer (closed listings already removed), in site order. */
   offer(): Listing<R>[];
   now(): Date;
@@ -74,7 +95,7 @@ export interface SiteRuntime<R> {
  */
 export interface PlatformSite<R> {
   readonly platform: PlatformId;
-  /** Municipalities (DAK: towns) named in the fixture, in first-seen order. */
+  /** Municipalities (DAK, Itris: towns) named in the fixture, in first-seen order. */
   readonly municipalities: string[];
   /** Platform word for each farm model; a missing entry means the platform has no known word for it. */
   readonly modelCodes: Partial<Record<FarmModel, string>>;

@@ -1,8 +1,10 @@
 // Storing what a scrape saw: upsert by (site, externalId), close what vanished from a full offer.
 // Matching is decided by contentHash: only new or changed listings are matched again.
+// Callers pass fullOffer only for a complete, believable offer of a healthy answer (the scrape
+// processor checks that); a failed, blocked, 304 or suspicious run never reaches this step.
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../domain/evidence.js";
-import type { NormalizedListing } from "../../domain/listing.js";
+import { homeKey, type NormalizedListing } from "../../domain/listing.js";
 import { normalizePlace } from "../../domain/matching.js";
 import type { Db } from "../../infra/db.js";
 
@@ -40,7 +42,7 @@ export async function storeListings(
   const byId = new Map(input.listings.map((l) => [l.externalId, l]));
   const existing = await db.listing.findMany({
     where: { siteId, externalId: { in: [...byId.keys()] } },
-    select: { id: true, externalId: true, contentHash: true, matchedHash: true, status: true },
+    select: { id: true, externalId: true, contentHash: true, matchedHash: true, status: true, homeKey: true },
   });
   const known = new Map(existing.map((e) => [e.externalId, e]));
   const result: StoreResult = { seen: byId.size, created: 0, updated: 0, closed: 0, toMatch: [] };
@@ -73,6 +75,7 @@ export async function storeListings(
       closesAt: l.closesAt,
       sourceUrl: l.sourceUrl,
       contentHash: hash,
+      homeKey: homeKey(l),
       raw: (l.raw ?? {}) as object,
     };
     const prev = known.get(l.externalId);
@@ -94,7 +97,8 @@ export async function storeListings(
       result.updated += 1;
       result.toMatch.push({ id: prev.id, contentHash: hash });
     } else {
-      await db.listing.update({ where: { id: prev.id }, data: { lastSeenAt: now } });
+      // homeKey is not part of the content hash: rows stored before it existed get it here.
+      await db.listing.update({ where: { id: prev.id }, data: { lastSeenAt: now, ...(prev.homeKey !== fields.homeKey ? { homeKey: fields.homeKey } : {}) } });
       if (prev.matchedHash !== hash) result.toMatch.push({ id: prev.id, contentHash: hash });
     }
   }
@@ -106,9 +110,10 @@ export async function storeListings(
       select: { id: true, lastSeenAt: true },
     });
     for (const v of vanished) {
-      await db.listing.update({ where: { id: v.id }, data: { status: "closed", closedAt: v.lastSeenAt } });
+      // Conditional: a concurrent run that saw it again (and set lastSeenAt) must not be undone by us.
+      const done = await db.listing.updateMany({ where: { id: v.id, status: "open", lastSeenAt: v.lastSeenAt }, data: { status: "closed", closedAt: v.lastSeenAt } });
+      result.closed += done.count;
     }
-    result.closed = vanished.length;
   }
   return result;
 }

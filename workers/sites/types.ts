@@ -8,7 +8,7 @@ import type { NormalizedListing } from "../../domain/listing.js";
 import type { BrowserPool } from "./browser.js";
 import type { HttpClient } from "./http.js";
 
-export const PLATFORMS = ["zig", "dak", "embrace"] as const;
+export const PLATFORMS = ["zig", "zig-aanbodapi", "dak", "embrace", "woonmatch", "entree", "itris"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** What an adapter needs to know about one site: taken from the site's catalogue row. */

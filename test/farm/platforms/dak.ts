@@ -257,14 +257,15 @@ export function dakPlatform(fixturesDir: string): PlatformSite<DakPublicatie> {
           return;
         }
         const { List: _recordedList, ...listFields } = offer.data.PublicatieLijst;
+        const { PublicatieLijst: _recordedLijst, ...dataFields } = offer.data;
+        const records = site.offer().map((l) => l.record);
+        const list = (items: DakPublicatie[], listKey = "PublicatieLijst"): Answer => ({
+          json: { ...offer, data: { ...dataFields, [listKey]: { ...listFields, List: items } } },
+        });
         site.respond(req, res, {
-          json: {
-            ...offer,
-            data: {
-              ...offer.data,
-              PublicatieLijst: { ...listFields, List: site.offer().map((l) => l.record) },
-            },
-          },
+          ...list(records),
+          // Drift as an OutSystems redeploy may bring it: the list variable renamed.
+          offer: { empty: () => list([]), drift: () => list(records, "Publicaties") },
         });
       });
       return router;

@@ -6,7 +6,7 @@ import { AMSTERDAM, parseInstant } from "../../../domain/time.js";
 import { DAY, embraceDateTime, localTimeAfterDays, shiftCalendarDate } from "../dates.js";
 import { readFixture } from "../fixtures.js";
 import { cloneJson, type Rng } from "../generate.js";
-import type { FarmModel, Home, PlatformSite, RecordSummary, SiteRuntime } from "../types.js";
+import type { Answer, FarmModel, Home, PlatformSite, RecordSummary, SiteRuntime } from "../types.js";
 
 interface Connection<T> {
   edges: { node: T }[];
@@ -221,23 +221,30 @@ export function embracePlatform(fixturesDir: string): PlatformSite<EmbraceNode> 
           }
           start = Number(m[1]);
         }
-        const all = site.offer();
-        const items = all.slice(start, start + Math.min(first, MAX_PAGE_SIZE));
-        const end = start + items.length;
-        site.respond(req, res, {
-          json: {
-            data: {
-              housingPublications: {
-                nodes: {
-                  pageInfo: {
-                    hasNextPage: end < all.length,
-                    endCursor: items.length > 0 ? b64(`HousingPublication:${end}`) : null,
+        const all = site.offer().map((l) => l.record);
+        const page = (records: EmbraceNode[], field = "housingPublications"): Answer => {
+          const items = records.slice(start, start + Math.min(first, MAX_PAGE_SIZE));
+          const end = start + items.length;
+          return {
+            json: {
+              data: {
+                [field]: {
+                  nodes: {
+                    pageInfo: {
+                      hasNextPage: end < records.length,
+                      endCursor: items.length > 0 ? b64(`HousingPublication:${end}`) : null,
+                    },
+                    edges: items.map((record) => ({ node: record })),
                   },
-                  edges: items.map((l) => ({ node: l.record })),
                 },
               },
             },
-          },
+          };
+        };
+        site.respond(req, res, {
+          ...page(all),
+          // Drift as a gateway release may bring it: the connection renamed.
+          offer: { empty: () => page([]), drift: () => page(all, "publications") },
         });
       });
       return router;

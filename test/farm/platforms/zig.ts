@@ -7,7 +7,7 @@ import { AMSTERDAM, parseAmsterdamLocal } from "../../../domain/time.js";
 import { DAY, dutchRemaining, localTimeAfterDays, shiftCalendarDate, zigDateTime } from "../dates.js";
 import { readFixture } from "../fixtures.js";
 import { cloneJson, jitterCoordinate, type Rng } from "../generate.js";
-import type { FarmModel, Home, Listing, PlatformSite, RecordSummary, SiteRuntime } from "../types.js";
+import type { Answer, FarmModel, Home, Listing, PlatformSite, RecordSummary, SiteRuntime } from "../types.js";
 
 interface NamedRef {
   name: string | null;
@@ -111,6 +111,12 @@ function overlay(base: Record<string, unknown>, top: Record<string, unknown>): R
     base[key] = isPlainObject(current) && isPlainObject(value) ? overlay(current, value) : cloneJson(value);
   }
   return base;
+}
+
+/** Schema drift as a Zig release might bring it: Dutch field names where English ones were. */
+export function driftZigObject(o: ZigObject): Record<string, unknown> {
+  const { street, ...rest } = o;
+  return { straat: street, ...rest };
 }
 
 const slugPart = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -259,7 +265,14 @@ export function zigPlatform(fixturesDir: string): PlatformSite<ZigObject> {
     routes(site: SiteRuntime<ZigObject>): Router {
       const router = Router();
       router.post("/portal/object/frontend/getallobjects/format/json", (req, res) => {
-        site.respond(req, res, { json: { sAngularServiceData: "[]", result: site.offer().map((l) => l.record) } });
+        const records = site.offer().map((l) => l.record);
+        const list = (result: unknown[]): Answer => ({ json: { sAngularServiceData: "[]", result } });
+        site.respond(req, res, {
+          ...list(records),
+          // The portal's PHP sends an ETag for the list; a client may revalidate with If-None-Match.
+          etag: true,
+          offer: { empty: () => list([]), drift: () => list(records.map(driftZigObject)) },
+        });
       });
       router.post("/portal/object/frontend/getobject/format/json", (req, res) => {
         const body: unknown = req.body;

@@ -15,6 +15,7 @@ import { parseInstant } from "../../../domain/time.js";
 import { BrowserTimeoutError } from "../browser.js";
 import { SiteBlockedError, SiteError, SiteSchemaError, SiteUnavailableError } from "../errors.js";
 import { looksLikeChallenge, parseRetryAfter } from "../http.js";
+import { DWELLING_WORDS, positiveOrNull, schemaError } from "../normalize.js";
 import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
 import { DakOfferResponse, DakSettings, type DakPublication } from "./schema.js";
 
@@ -30,12 +31,6 @@ function readSettings(site: SiteTarget): DakSettings {
   const parsed = DakSettings.safeParse(site.settings ?? {});
   if (!parsed.success) throw new Error(`site ${site.id}: invalid dak settings: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
-}
-
-function schemaError(siteId: string, what: string, error: z.ZodError, prefix: string[] = []): SiteSchemaError {
-  const issue = error.issues[0];
-  const path = [...prefix, ...(issue?.path ?? []).map(String)].join(".") || "(root)";
-  return new SiteSchemaError(siteId, `${what} does not match at ${path}: ${issue?.message ?? "invalid"}`);
 }
 
 function firstLine(error: unknown): string {
@@ -107,10 +102,7 @@ async function captureOffer(
   return { url: response.url(), status, body: await response.text() };
 }
 
-const PARKING_WORDS = /parkeer|garage|berging|stalling/;
-const APARTMENT_WORDS = /flat|appartement|portiek|galerij|maisonnette|bovenwoning|benedenwoning|etage|studio|corridor/;
-const ROOM_WORDS = /kamer|onzelfstandig/;
-const HOUSE_WORDS = /eengezins|woning|huis|bungalow/;
+const { parking: PARKING_WORDS, apartment: APARTMENT_WORDS, room: ROOM_WORDS, house: HOUSE_WORDS } = DWELLING_WORDS;
 
 export function dakDwellingKind(eenheidSoort: string, detailSoort: string): DwellingKind {
   const detail = detailSoort.toLowerCase();
@@ -159,10 +151,6 @@ function targetGroups(doelgroep: string, label: string): TargetGroup[] {
   const groups = new Set<TargetGroup>([dakTargetGroup(doelgroep), ...labelTargetGroups(label)]);
   if (groups.size > 1) groups.delete("regular"); // a reserved home is not also open to everyone
   return [...groups];
-}
-
-function positiveOrNull(value: number): number | null {
-  return value > 0 ? value : null;
 }
 
 /** DAK counts rooms including the living room; bedrooms are one fewer. */

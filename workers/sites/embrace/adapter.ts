@@ -10,6 +10,7 @@ import {
 } from "../../../domain/listing.js";
 import { parseInstant } from "../../../domain/time.js";
 import { SiteBlockedError, SiteSchemaError } from "../errors.js";
+import { DWELLING_WORDS, positiveOrNull, schemaError, splitAddressLine } from "../normalize.js";
 import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
 import {
   EmbraceErrorsEnvelope,
@@ -18,6 +19,9 @@ import {
   EmbraceSettings,
   type EmbracePublication,
 } from "./schema.js";
+
+// Kept importable from here for existing callers; the splitter itself is shared.
+export { splitAddressLine };
 
 /** Guard against a gateway whose cursor never ends: 40 pages of 50 is far beyond any portal's offer. */
 export const MAX_PAGES = 40;
@@ -74,12 +78,6 @@ async function readPortalId(site: SiteTarget, ctx: FetchContext): Promise<string
   return parsed.data.portalId;
 }
 
-function schemaError(siteId: string, what: string, error: z.ZodError, prefix: string[] = []): SiteSchemaError {
-  const issue = error.issues[0];
-  const path = [...prefix, ...(issue?.path ?? []).map(String)].join(".") || "(root)";
-  return new SiteSchemaError(siteId, `${what} does not match at ${path}: ${issue?.message ?? "invalid"}`);
-}
-
 const AUTH_OR_RATE_MESSAGE =
   /unauthori[sz]ed|unauthenticated|not authori[sz]ed|forbidden|access denied|rate.?limit|too many requests|throttl/i;
 const AUTH_OR_RATE_CODE = /UNAUTHENTICATED|UNAUTHORI[SZ]ED|FORBIDDEN|RATE_?LIMIT|TOO_MANY_REQUESTS|THROTTL/i;
@@ -130,16 +128,6 @@ export function postcodeFromLocationId(id: string | null): string | null {
   return normalizePostcode(decoded.key.split(";")[0]);
 }
 
-/**
- * Splits "Kamperfoeliestraat 16B", "Straat 12-3" or "Straat 12 A" into street, number and addition.
- * The street is the shortest prefix before a number, so "2e Rosestraat 5" keeps its "2e".
- */
-export function splitAddressLine(line: string): { street: string; houseNumber: string; houseNumberAddition: string } {
-  const match = /^(.*?\S)\s+(\d+)\s*(?:[-/]\s*)?([A-Za-z0-9][A-Za-z0-9 /-]*)?$/.exec(line.trim());
-  if (!match) return { street: line.trim(), houseNumber: "", houseNumberAddition: "" };
-  return { street: match[1]!, houseNumber: match[2]!, houseNumberAddition: (match[3] ?? "").trim() };
-}
-
 export function embraceAllocationModel(name: string | null | undefined): AllocationModel {
   const n = (name ?? "").toLowerCase();
   if (n.includes("inschrijfduur")) return "waiting_time";
@@ -173,10 +161,7 @@ function targetGroups(unit: EmbracePublication["unit"]): TargetGroup[] {
   return groups.size > 0 ? [...groups] : ["regular"];
 }
 
-const PARKING_WORDS = /parkeer|garage|berging|stalling|parking/;
-const APARTMENT_WORDS = /flat|appartement|portiek|galerij|maisonnette|bovenwoning|benedenwoning|etage|studio|corridor/;
-const ROOM_WORDS = /kamer|onzelfstandig/;
-const HOUSE_WORDS = /eengezins|woning|huis|bungalow/;
+const { parking: PARKING_WORDS, apartment: APARTMENT_WORDS, room: ROOM_WORDS, house: HOUSE_WORDS } = DWELLING_WORDS;
 
 export function embraceDwellingKind(typeName: string | null, unitUsageType: string | null): DwellingKind {
   const name = (typeName ?? "").toLowerCase();
@@ -202,10 +187,6 @@ export function embraceAreaM2(dimensions: EmbracePublication["unit"]["dimensions
     .reduce((sum, node) => sum + Math.max(0, node.surfaceArea ?? 0), 0);
   const millionths = total ?? living;
   return millionths > 0 ? Math.round(millionths / 10_000) / 100 : null;
-}
-
-function positiveOrNull(value: number | null | undefined): number | null {
-  return value !== null && value !== undefined && value > 0 ? value : null;
 }
 
 function instant(siteId: string, raw: string | null, path: string): Date | null {

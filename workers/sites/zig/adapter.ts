@@ -10,6 +10,7 @@ import {
 } from "../../../domain/listing.js";
 import { parseAmsterdamLocal } from "../../../domain/time.js";
 import { SiteSchemaError } from "../errors.js";
+import { DWELLING_WORDS, positiveOrNull, schemaError } from "../normalize.js";
 import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
 import { ZigDetailResponse, ZigListResponse, ZigSettings, type ZigObject } from "./schema.js";
 
@@ -24,12 +25,6 @@ function readSettings(site: SiteTarget): ZigSettings {
   return parsed.data;
 }
 
-function schemaError(siteId: string, what: string, error: z.ZodError, prefix: string[] = []): SiteSchemaError {
-  const issue = error.issues[0];
-  const path = [...prefix, ...(issue?.path ?? []).map(String)].join(".") || "(root)";
-  return new SiteSchemaError(siteId, `${what} does not match at ${path}: ${issue?.message ?? "invalid"}`);
-}
-
 function parseJson(body: string, siteId: string): unknown {
   try {
     return JSON.parse(body);
@@ -38,15 +33,7 @@ function parseJson(body: string, siteId: string): unknown {
   }
 }
 
-/** Zig uses 0 (and sometimes "") for "not set" in counts, limits and prices. */
-function positiveOrNull(value: number | null | undefined): number | null {
-  return value !== null && value !== undefined && value > 0 ? value : null;
-}
-
-const APARTMENT_WORDS = /flat|appartement|portiek|galerij|maisonnette|bovenwoning|benedenwoning|etage|studio|corridor/;
-const ROOM_WORDS = /kamer|onzelfstandig/;
-const PARKING_WORDS = /parkeer|garage|berging|stalling/;
-const HOUSE_WORDS = /eengezins|woning|huis|bungalow/;
+const { apartment: APARTMENT_WORDS, room: ROOM_WORDS, parking: PARKING_WORDS, house: HOUSE_WORDS } = DWELLING_WORDS;
 
 export function zigDwellingKind(categorie: string, localizedName: string | null): DwellingKind {
   const category = categorie.toLowerCase();
