@@ -9,6 +9,17 @@ export const ACTIVITY_TYPES = [
   "responded", // the family says it responded on the housing site
   "not_for_us", // the family says the home does not suit it
   "couldnt", // the family could not respond (a barrier, not a refusal)
+  "evaluation_shared", // staff shared an evaluation with an evaluator (visible to the family)
+  "evaluation_share_revoked", // staff ended an evaluator's access to an evaluation
+  "erased", // the family's data was erased; the payload keeps only anonymous counts per type
+  "help_requested", // the family tapped "Help me": a counsellor task was created
+  "answer_reason", // the reason the family gave with its answer (one tap), linked to the match
+  "answer_note", // an optional note the family wrote with its answer
+  "offered_again", // the same home again (other site, or published again): linked, not sent again
+  "registration_updated", // staff recorded, changed or removed a registration at a housing site
+  "reminder_sent", // a reminder left (kind, channel)
+  "alert_delivered", // the provider reports a message delivered
+  "counsellor_note", // a counsellor's note (actor staff:<id>); marked as such, never a diagnosis
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 

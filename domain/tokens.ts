@@ -4,9 +4,24 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 
-// "couldnt" stands next to "not_for_us": not being able to respond is not the same as not wanting to.
-export const TapAction = z.enum(["responded", "not_for_us", "couldnt"]);
+// "couldnt" stands next to "not_for_us" ("Not suitable"): not being able to respond is not the same
+// as not wanting to. "help" asks the counsellor for help (a Task).
+export const TapAction = z.enum(["responded", "not_for_us", "couldnt", "help"]);
 export type TapAction = z.infer<typeof TapAction>;
+
+/**
+ * The optional reasons offered after an answer, one tap each. "Couldn't" reasons are barriers
+ * (domain.md: "kan niet" is not "wil niet"); "Not suitable" reasons are about the home.
+ */
+export const ANSWER_REASONS = {
+  not_for_us: ["too_small", "too_expensive", "too_far", "not_accessible", "other"],
+  couldnt: ["no_time", "child_ill", "no_credit", "language", "site_broken", "other"],
+} as const satisfies Partial<Record<TapAction, readonly string[]>>;
+export type AnswerReason = (typeof ANSWER_REASONS)[keyof typeof ANSWER_REASONS][number];
+
+export function reasonsFor(action: TapAction): readonly string[] {
+  return (ANSWER_REASONS as Partial<Record<TapAction, readonly string[]>>)[action] ?? [];
+}
 
 const TokenPayload = z.object({
   v: z.literal(1),

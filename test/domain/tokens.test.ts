@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTapToken, verifyTapToken } from "../../domain/tokens.js";
+import { createTapToken, reasonsFor, TapAction, verifyTapToken } from "../../domain/tokens.js";
 
 const secret = "a-test-secret-that-is-long-enough-123";
 const matchId = "7b0e4f0e-6c1a-4c38-9a55-2f4f3bb0c111";
@@ -29,6 +29,19 @@ describe("one-tap tokens", () => {
     forged.a = "responded";
     const forgedToken = `${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${sig}`;
     expect(verifyTapToken(forgedToken, secret, now)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+  it("carries each of the four answers, 'Help me' included", () => {
+    for (const action of TapAction.options) {
+      const v = verifyTapToken(createTapToken({ matchId, action, ttlSeconds: 60 }, secret, now), secret, now);
+      expect(v.ok && v.payload.a).toBe(action);
+    }
+    expect(TapAction.options).toEqual(["responded", "not_for_us", "couldnt", "help"]);
+  });
+  it("offers reasons for 'not suitable' and 'couldn't' only, and keeps them apart", () => {
+    expect(reasonsFor("not_for_us")).toEqual(["too_small", "too_expensive", "too_far", "not_accessible", "other"]);
+    expect(reasonsFor("couldnt")).toEqual(["no_time", "child_ill", "no_credit", "language", "site_broken", "other"]);
+    expect(reasonsFor("responded")).toEqual([]);
+    expect(reasonsFor("help")).toEqual([]);
   });
   it.each(["", "abc", "a.b.c", "..."])("calls %j malformed", (t) => {
     const v = verifyTapToken(t, secret, now);

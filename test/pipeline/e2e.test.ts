@@ -13,7 +13,7 @@ import { startServer } from "../../server/main.js";
 import { startWorkers } from "../../workers/main.js";
 import { createQueues, type Queues } from "../../workers/queues.js";
 import { createWorkerRedis } from "../../infra/redis.js";
-import { createFarm, type RunningFarm } from "../farm/server.js";
+import { createFarm, type PublishRequest, type RunningFarm } from "../farm/server.js";
 import { resetDatabase, testConfig, testDb } from "../support/env.js";
 import { readOutbox, tapLinks, waitForMail } from "../support/outbox.js";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.js";
@@ -103,7 +103,8 @@ async function settled(): Promise<void> {
 
 describe("pipeline end to end", () => {
   it("publishes, scrapes, matches, mails, and records the family's one-tap answer", async () => {
-    const home = farm.publish("woonnet-haaglanden", { municipality: "Delft", bedrooms: 3, netRent: 745 });
+    // First come: an alert at once (waiting-time and lottery homes wait for the daily digest).
+    const home = farm.publish("woonnet-haaglanden", { municipality: "Delft", bedrooms: 3, netRent: 745, model: "first_come" });
     await queues.add("scrape", "scrape", { siteId: "woonnet-haaglanden" }, { jobId: "e2e-scrape-1" });
 
     const mail = await waitForMail(sink.outbox, (m) => (m.subject ?? "").includes(`${home.street} ${home.houseNumber}`));
@@ -120,7 +121,9 @@ describe("pipeline end to end", () => {
     expect(listing.municipality).toBe("Delft");
     expect(listing.closesAt?.toISOString()).toBe(home.closesAt);
 
-    const [responded] = tapLinks(mail);
+    const [responded, notSuitable, couldnt, help] = tapLinks(mail);
+    expect([notSuitable, couldnt, help].every((l) => l?.startsWith(`${baseUrl}/r/`))).toBe(true);
+    expect(text).toContain("Help mij:");
     expect(responded).toMatch(new RegExp(`^${baseUrl}/r/`));
     const page = await fetch(responded!);
     expect(page.status).toBe(200);
@@ -164,11 +167,13 @@ describe("pipeline end to end", () => {
     expect(perHome.every((g) => g._count === 1)).toBe(true);
   });
 
-  it.each([
-    ["woningnet-amsterdam", "Zaandam", "HuisDetails?PublicatieId="],
-    ["woonnet-rijnmond", "Rotterdam", "/aanbod/nu-te-huur/huurwoningen/details/"],
-  ])("reaches a family through %s too (DAK in Chromium, Embrace GraphQL)", async (siteId, town, detail) => {
-    const home = farm.publish(siteId, { municipality: town, bedrooms: 2, netRent: 700 });
+  // Homes that are sent at once: DirectKans on Embrace; on DAK (no first-come model) a home that
+  // closes within a day, too soon for the daily digest.
+  it.each<[string, string, string, PublishRequest]>([
+    ["woningnet-amsterdam", "Zaandam", "HuisDetails?PublicatieId=", { closesInHours: 24 }],
+    ["woonnet-rijnmond", "Rotterdam", "/aanbod/nu-te-huur/huurwoningen/details/", { model: "first_come" }],
+  ])("reaches a family through %s too (DAK in Chromium, Embrace GraphQL)", async (siteId, town, detail, request) => {
+    const home = farm.publish(siteId, { municipality: town, bedrooms: 2, netRent: 700, ...request });
     await queues.add("scrape", "scrape", { siteId }, { jobId: `e2e-${siteId}` });
     const mail = await waitForMail(sink.outbox, (m) => (m.subject ?? "").includes(`${home.street} ${home.houseNumber}`), 90_000);
     expect(mail.subject).toContain("A new home for you");

@@ -2,6 +2,7 @@
 // sent is decided by the notify processor and guarded in the database.
 import nodemailer, { type Transporter } from "nodemailer";
 import type { RenderedMessage } from "../../domain/messages.js";
+import { ChannelRejectedError, ChannelUnavailableError, withoutContacts } from "./errors.js";
 
 export interface EmailChannel {
   send(to: string, message: RenderedMessage, opts: { messageId: string }): Promise<{ providerMessageId: string }>;
@@ -21,15 +22,24 @@ export function createEmailChannel(cfg: { host: string; port: number; secure: bo
   });
   return {
     async send(to, message, opts) {
-      const info = await transport.sendMail({
-        from: cfg.from,
-        to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: opts.messageId,
-      });
-      return { providerMessageId: info.messageId };
+      try {
+        const info = await transport.sendMail({
+          from: cfg.from,
+          to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          messageId: opts.messageId,
+        });
+        return { providerMessageId: info.messageId };
+      } catch (err) {
+        // A 5xx reply refuses this message for good (unknown mailbox...); anything else (no
+        // connection, 4xx "try later") means the server did not take it: retry.
+        const code = (err as { responseCode?: unknown }).responseCode;
+        const message = withoutContacts(err instanceof Error ? err.message : String(err));
+        if (typeof code === "number" && code >= 500) throw new ChannelRejectedError(`SMTP server refused the message: ${message.slice(0, 300)}`, String(code));
+        throw new ChannelUnavailableError(`SMTP: ${message.slice(0, 300)}`);
+      }
     },
     close() {
       transport.close();

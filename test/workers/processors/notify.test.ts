@@ -69,7 +69,8 @@ beforeEach(async () => {
       netRent: 700,
       bedrooms: 3,
       dwellingKind: "house",
-      allocationModel: "waiting_time",
+      // First come: an instant alert (waiting-time homes go to the daily digest: digest.test.ts).
+      allocationModel: "first_come",
       targetGroups: ["regular"],
       closesAt: new Date(Date.now() + 3 * 86_400_000),
       sourceUrl: "https://www.woonnet-haaglanden.nl/aanbod/te-huur/details/x",
