@@ -2,6 +2,7 @@
 // SEED_DEMO=false). Idempotent: running it again changes nothing that exists.
 import argon2 from "argon2";
 import { effectiveBaseUrl, loadCatalogue } from "../infra/catalogue.js";
+import { encryptSecret, totpKey } from "../infra/crypto.js";
 import { createDb, type Db } from "../infra/db.js";
 import { adapterFor } from "../workers/sites/registry.js";
 
@@ -58,11 +59,17 @@ interface DemoFamily {
 const DEMO_FAMILIES: DemoFamily[] = [
   { displayName: "Amina", language: "nl", email: "familie-amina@example.org", childBirthYears: [2016, 2020], regions: ["Haaglanden"], municipalities: [], maxNetRent: 900, org: 0 },
   { displayName: "Grace", language: "en", email: "family-grace@example.org", childBirthYears: [2019], regions: ["Stadsregio Amsterdam"], municipalities: [], maxNetRent: 900, org: 0 },
-  { displayName: "Fatma", language: "nl", email: "familie-fatma@example.org", childBirthYears: [2014, 2018, 2022], regions: ["Rijnmond"], municipalities: [], maxNetRent: 950, org: 1 },
+  { displayName: "Fatma", language: "nl", email: "familie-fatma@example.org", childBirthYears: [2014, 2018], regions: ["Rijnmond"], municipalities: [], maxNetRent: 950, org: 1 },
   { displayName: "Lucia", language: "en", email: "family-lucia@example.org", childBirthYears: [2021], regions: ["Achterhoek", "Parkstad Limburg", "Zeeuws-Vlaanderen"], municipalities: ["Delft", "Zaanstad", "Rotterdam"], maxNetRent: 880, org: 1 },
 ];
 
-export async function seedDemo(db: Db, password: string): Promise<void> {
+/** Demo staff TOTP: the base32 secret from DEMO_TOTP_SECRET, stored encrypted like any other. */
+export interface DemoTotp {
+  secret: string;
+  key: Buffer;
+}
+
+export async function seedDemo(db: Db, password: string, totp?: DemoTotp): Promise<void> {
   const orgs = [];
   for (const name of DEMO_ORGS) orgs.push(await db.organisation.upsert({ where: { name }, create: { name }, update: {} }));
   const hash = await argon2.hash(password);
@@ -80,6 +87,9 @@ export async function seedDemo(db: Db, password: string): Promise<void> {
         update: {},
       }),
     );
+  }
+  if (totp) {
+    for (const u of users) await db.user.update({ where: { id: u.id }, data: { totpSecret: encryptSecret(totp.secret, totp.key, u.id), totpEnabled: true } });
   }
   for (const f of DEMO_FAMILIES) {
     const exists = await db.family.findFirst({ where: { email: f.email } });
@@ -113,7 +123,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.error("DEMO_STAFF_PASSWORD: required for demo staff accounts (at least 12 characters), or set SEED_DEMO=false");
       process.exit(78);
     }
-    await seedDemo(db, password);
+    // DEMO_TOTP_SECRET (base32, at least 16 bytes): demo staff sign in with this TOTP secret;
+    // `npm run cli -- totp-code <email>` prints its otpauth URI and the current code.
+    const totpSecret = process.env.DEMO_TOTP_SECRET?.trim().toUpperCase().replace(/=+$/, "");
+    let totp: DemoTotp | undefined;
+    if (totpSecret) {
+      if (!/^[A-Z2-7]{26,}$/.test(totpSecret)) {
+        console.error("DEMO_TOTP_SECRET: must be base32 (A-Z, 2-7) of at least 16 bytes (26 characters)");
+        process.exit(78);
+      }
+      if (!process.env.TOTP_ENCRYPTION_KEY && !process.env.TOKEN_SECRET) {
+        console.error("DEMO_TOTP_SECRET: needs TOTP_ENCRYPTION_KEY (or, in development, TOKEN_SECRET) to encrypt it");
+        process.exit(78);
+      }
+      totp = { secret: totpSecret, key: totpKey({ TOTP_ENCRYPTION_KEY: process.env.TOTP_ENCRYPTION_KEY || undefined, TOKEN_SECRET: process.env.TOKEN_SECRET ?? "" }) };
+    }
+    await seedDemo(db, password, totp);
   }
   await db.$disconnect();
   console.log(`seeded ${sites} sites${process.env.SEED_DEMO !== "false" ? " and demo data" : ""}`);

@@ -20,7 +20,9 @@ process.once("SIGINT", () => void stop(0));
 process.once("SIGTERM", () => void stop(0));
 console.log(`
 Eldersthuis demo is running.
-  Web app and API:  ${env.PUBLIC_URL}   (staff: begeleider@demo.eldersthuis.local / ${env.DEMO_STAFF_PASSWORD})
+  Web app and API:  ${env.PUBLIC_URL}
+    staff sign-in:  begeleider@demo.eldersthuis.local / ${env.DEMO_STAFF_PASSWORD} (also admin@..., begeleider2@...)
+    TOTP code:      npm run cli -- totp-code begeleider@demo.eldersthuis.local   (or add the printed otpauth URI to an authenticator app)
   Site farm:        http://127.0.0.1:${env.FARM_PORT}/_farm/sites
   E-mails:          ${env.OUTBOX_DIR}/*.eml
 Publish a home:  curl -X POST -H 'content-type: application/json' -d '{"site":"woonnet-haaglanden"}' http://127.0.0.1:${env.FARM_PORT}/_farm/publish

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { generateSecret } from "otplib";
 import { createDb } from "../infra/db.js";
 
 export interface SystemOptions {
@@ -38,6 +39,13 @@ export function localEnv(base: NodeJS.ProcessEnv, dataDir = ".data"): NodeJS.Pro
   if (!env.TOKEN_SECRET) {
     if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
     env.TOKEN_SECRET = readFileSync(secretFile, "utf8").trim();
+  }
+  // Demo staff sign in with a password and a TOTP code; the secret persists like the token secret.
+  // `npm run cli -- totp-code <email>` prints the current code (development only).
+  const totpFile = `${dataDir}/demo-totp-secret`;
+  if (!env.DEMO_TOTP_SECRET) {
+    if (!existsSync(totpFile)) writeFileSync(totpFile, generateSecret(), { mode: 0o600 });
+    env.DEMO_TOTP_SECRET = readFileSync(totpFile, "utf8").trim();
   }
   return env;
 }
@@ -90,6 +98,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   };
 
   await run("bash", ["tools/setup.sh"], env);
+  // The staff web app (web/dist) that the server serves.
+  await run("npm", ["run", "--silent", "web:build", "--", "--logLevel", "warn"], env);
   await run(process.execPath, ["--import", "tsx", "prisma/seed.ts"], { ...env, SEED_DEMO: opts.seedDemo ? "true" : "false" });
   start("farm", ["test/farm/main.ts"]);
   start("smtp", ["test/support/smtp-sink.ts"]);

@@ -7,4 +7,5 @@ export DATABASE_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/e
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 bash tools/setup.sh
 npx tsc --noEmit -p .
+npm run --silent web:build -- --logLevel warn
 npx vitest run "$@"

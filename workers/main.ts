@@ -6,14 +6,21 @@ import { loadRegionTable } from "../infra/catalogue.js";
 import { createDb } from "../infra/db.js";
 import { createLogger } from "../infra/logger.js";
 import { createWorkerRedis } from "../infra/redis.js";
+import { parseReminderOffsets } from "../domain/delivery-policy.js";
 import { createEmailChannel } from "./channels/email.js";
+import { createPushChannel, pushSettingsFrom } from "./channels/push.js";
+import { createMessageBirdProvider, smsSettingsFrom } from "./channels/sms.js";
+import { configureDeliveryChannels } from "./pipeline/delivery.js";
 import { matchProcessor } from "./processors/match.js";
 import { notifyProcessor } from "./processors/notify.js";
+import { operatorProcessor } from "./processors/operator.js";
+import { remindersProcessor } from "./processors/reminders.js";
 import { scrapeProcessor } from "./processors/scrape.js";
 import { sweepProcessor, syncSchedulers } from "./processors/sweep.js";
 import { createQueues, jobIds, type QueueName } from "./queues.js";
 import { BrowserPool } from "./sites/browser.js";
 import { HttpClient } from "./sites/http.js";
+import { Politeness } from "./sites/politeness.js";
 
 export async function startWorkers(config: Config) {
   const log = createLogger(config.LOG_LEVEL, "workers");
@@ -21,7 +28,17 @@ export async function startWorkers(config: Config) {
   const connection = createWorkerRedis(config.REDIS_URL);
   const queues = createQueues(connection, config.QUEUE_PREFIX);
   const browser = new BrowserPool({ maxPagesPerBrowser: config.BROWSER_MAX_PAGES, executablePath: config.CHROMIUM_PATH });
-  const http = new HttpClient({ userAgent: userAgent(config), timeoutMs: config.SCRAPE_TIMEOUT_MS });
+  // Politeness lives in Redis so every worker process on every machine shares it.
+  const politeness = new Politeness({
+    redis: connection,
+    prefix: config.QUEUE_PREFIX,
+    minDelayMs: config.POLITENESS_MIN_DELAY_MS,
+    defaultBackoffMs: config.POLITENESS_DEFAULT_BACKOFF_MS,
+    maxBackoffMs: config.POLITENESS_MAX_BACKOFF_MS,
+    robotsTtlSeconds: config.ROBOTS_CACHE_SECONDS,
+    robotsAgent: "Eldersthuis",
+  });
+  const http = new HttpClient({ userAgent: userAgent(config), timeoutMs: config.SCRAPE_TIMEOUT_MS, politeness });
   const email = createEmailChannel({
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
@@ -30,15 +47,47 @@ export async function startWorkers(config: Config) {
     pass: config.SMTP_PASS,
     from: config.MAIL_FROM,
   });
+  // Alerts, digests and reminders: e-mail always; SMS and Web Push when configured.
+  const smsSettings = smsSettingsFrom(config);
+  const pushSettings = pushSettingsFrom(config);
+  const delivery = {
+    email,
+    sms: smsSettings ? createMessageBirdProvider(smsSettings) : null,
+    push: pushSettings ? createPushChannel(pushSettings) : null,
+    queues,
+    publicUrl: config.PUBLIC_URL,
+    tokenSecret: config.TOKEN_SECRET,
+    tokenTtlSeconds: config.TOKEN_TTL_DAYS * 86_400,
+    reminderOffsetsHours: parseReminderOffsets(config.REMINDER_OFFSETS_HOURS),
+    staleClaimMs: config.DELIVERY_STALE_CLAIM_SECONDS * 1000,
+  };
+  configureDeliveryChannels({ sms: Boolean(delivery.sms), push: Boolean(delivery.push) });
 
   const processors: Record<QueueName, { fn: Processor; concurrency: number }> = {
-    scrape: { fn: scrapeProcessor({ db, queues, http, browser, log, timeoutMs: config.SCRAPE_TIMEOUT_MS + 15_000 }), concurrency: 2 },
+    scrape: {
+      fn: scrapeProcessor({
+        db,
+        queues,
+        http,
+        browser,
+        log,
+        timeoutMs: config.SCRAPE_TIMEOUT_MS + 15_000,
+        health: {
+          brokenAfterFormatFailures: config.SITE_BROKEN_AFTER_FORMAT_FAILURES,
+          brokenAfterFailures: config.SITE_BROKEN_AFTER_FAILURES,
+          brokenAfterMs: config.SITE_BROKEN_AFTER_HOURS * 3_600_000,
+        },
+      }),
+      concurrency: 2,
+    },
     match: { fn: matchProcessor({ db, queues, log, regions: loadRegionTable() }), concurrency: config.WORKER_CONCURRENCY },
     notify: {
-      fn: notifyProcessor({ db, email, log, publicUrl: config.PUBLIC_URL, tokenSecret: config.TOKEN_SECRET, tokenTtlSeconds: config.TOKEN_TTL_DAYS * 86_400 }),
+      fn: notifyProcessor({ db, log, ...delivery }),
       concurrency: config.WORKER_CONCURRENCY,
     },
-    maintenance: { fn: sweepProcessor({ db, queues, log, defaultPollSeconds: config.DEFAULT_POLL_SECONDS }), concurrency: 1 },
+    maintenance: { fn: sweepProcessor({ db, queues, log, defaultPollSeconds: config.DEFAULT_POLL_SECONDS, operatorEmail: config.OPERATOR_EMAIL, staleClaimMs: delivery.staleClaimMs }), concurrency: 1 },
+    reminders: { fn: remindersProcessor({ db, log, ...delivery, offsetsHours: delivery.reminderOffsetsHours }), concurrency: config.WORKER_CONCURRENCY },
+    operator: { fn: operatorProcessor({ db, email, log, operatorEmail: config.OPERATOR_EMAIL, publicUrl: config.PUBLIC_URL }), concurrency: 1 },
   };
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {
     const w = new Worker(name, processors[name].fn, {
@@ -54,6 +103,7 @@ export async function startWorkers(config: Config) {
   // One start-up path for recurring work; upserts are idempotent, so every worker may run it.
   await syncSchedulers({ db, queues, defaultPollSeconds: config.DEFAULT_POLL_SECONDS });
   await queues.maintenance.upsertJobScheduler(jobIds.sweepScheduler(), { every: config.SWEEP_INTERVAL_SECONDS * 1000 }, { name: "sweep", data: {} });
+  await queues.reminders.upsertJobScheduler(jobIds.remindersPlanScheduler(), { every: 3_600_000 }, { name: "reminders-plan", data: {} });
   log.info({ queues: Object.keys(processors) }, "workers started");
 
   let closing: Promise<void> | undefined;

@@ -6,8 +6,14 @@ import { z } from "zod";
 export const JOBS = {
   scrape: { scrape: z.object({ siteId: z.string().min(1) }) },
   match: { "match-listing": z.object({ listingId: z.string().uuid(), contentHash: z.string().min(8) }) },
-  notify: { "notify-send": z.object({ notificationId: z.string().uuid() }) },
+  notify: {
+    "notify-send": z.object({ notificationId: z.string().uuid() }),
+    // One family's digest of one Amsterdam day, all channels (workers/processors/digest.ts).
+    "digest-send": z.object({ familyId: z.string().uuid(), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  },
   maintenance: { sweep: z.object({}) },
+  operator: { "operator-notice": z.object({ noticeId: z.string().uuid() }) },
+  reminders: { "reminder-send": z.object({ reminderId: z.string().uuid() }), "reminders-plan": z.object({}) },
 } as const;
 
 export type QueueName = keyof typeof JOBS;
@@ -25,6 +31,8 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   match: { attempts: 8, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
   notify: { attempts: 8, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
   maintenance: { attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } },
+  operator: { attempts: 8, backoff: { type: "exponential", delay: 10_000 }, removeOnComplete: { age: 3600, count: 500 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  reminders: { attempts: 8, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
 };
 
 /** Job ids from business keys. BullMQ forbids ":" in custom ids and all-digit ids. */
@@ -33,7 +41,35 @@ export const jobIds = {
   notify: (notificationId: string) => `notify-${notificationId}`,
   scrapeScheduler: (siteId: string) => `scrape-${siteId}`,
   sweepScheduler: () => "sweep",
+  operatorNotice: (noticeId: string) => `operator-notice-${noticeId}`,
+  digest: (familyId: string, day: string) => `digest-${familyId}-${day}`,
+  reminder: (reminderId: string) => `reminder-${reminderId}`,
+  remindersPlanScheduler: () => "reminders-plan",
 };
+
+/**
+ * Enqueues a job under its business-key id even when an earlier run of that id is still kept as
+ * completed or failed (which would make a plain add a silent no-op): the database, not the queue,
+ * says whether there is work, so a finished job is removed and the work added again. A job still
+ * waiting, delayed or active is left alone. Returns whether a job was added.
+ */
+export async function enqueueAgain<Q extends QueueName, N extends JobName<Q>>(
+  queues: Queues,
+  queue: Q,
+  name: N,
+  data: JobData<Q, N>,
+  opts: JobsOptions & { jobId: string },
+): Promise<boolean> {
+  const existing = await queues[queue].getJob(opts.jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== "completed" && state !== "failed" && state !== "unknown") return false;
+    // A job that finished between our look and the removal is just as finished: ignore a failure here.
+    await existing.remove().catch(() => undefined);
+  }
+  await queues.add(queue, name, data, opts);
+  return true;
+}
 
 export type Queues = { [Q in QueueName]: Queue } & {
   add<Q extends QueueName, N extends JobName<Q>>(

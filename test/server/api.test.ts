@@ -8,7 +8,7 @@ import { createLogger } from "../../infra/logger.js";
 import { createApiRedis } from "../../infra/redis.js";
 import { seedCatalogue } from "../../prisma/seed.js";
 import { createApp } from "../../server/app.js";
-import { createQueues, type Queues } from "../../workers/queues.js";
+import { createQueues, QUEUE_NAMES, type Queues } from "../../workers/queues.js";
 import { resetDatabase, testConfig, testDb } from "../support/env.js";
 
 const config = testConfig();
@@ -22,6 +22,8 @@ async function signIn(email: string) {
   const agent = request.agent(app);
   const res = await agent.post("/api/auth/login").send({ email, password: "correct horse battery" });
   expect(res.status).toBe(200);
+  // Cookie-authenticated writes carry the session's CSRF token.
+  agent.set("X-CSRF-Token", res.body.csrfToken as string);
   return agent;
 }
 
@@ -131,7 +133,7 @@ describe("API", () => {
     expect(res.status).toBe(200);
     expect(res.body.database).toBe("ok");
     expect(res.body.redis).toBe("ok");
-    expect(Object.keys(res.body.queues)).toEqual(["scrape", "match", "notify", "maintenance"]);
+    expect(Object.keys(res.body.queues)).toEqual(QUEUE_NAMES);
     const ids = res.body.sites.map((s: { id: string }) => s.id);
     expect(ids).toEqual(expect.arrayContaining(["woningnet-amsterdam", "woonnet-haaglanden", "woonnet-rijnmond"]));
     expect(res.body.sites[0]).toHaveProperty("lastScrapeAt");
