@@ -132,6 +132,9 @@ export function renderReason(reason: MatchReason, lang: string): string {
     else if (k === "group" && typeof v === "string") values[k] = t(`skip:group.${v}`, { defaultValue: v });
     else values[k] = v;
   }
+  // Reasons stored before the eligibility engine named the bedroom count "bedrooms"; the plural
+  // forms of the current texts need "count".
+  if (values.count === undefined && typeof values.bedrooms === "number") values.count = values.bedrooms;
   const { ns, key } = splitKey(reason.key);
   return t(`${ns}:${key}`, values);
 }

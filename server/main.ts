@@ -1,6 +1,7 @@
 // HTTP server entry point: config, logging, and ordered shutdown (HTTP → queues → Redis → DB).
-import { loadConfig, type Config } from "../infra/config.js";
+import type { Config } from "../infra/config.js";
 import { createDb } from "../infra/db.js";
+import { runUntilSignal } from "../infra/lifecycle.js";
 import { createLogger } from "../infra/logger.js";
 import { createApiRedis } from "../infra/redis.js";
 import { createQueues } from "../workers/queues.js";
@@ -33,18 +34,5 @@ export async function startServer(config: Config) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(78);
-  }
-  const { close, log } = await startServer(config);
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      log.info({ signal }, "shutting down");
-      close().then(() => process.exit(0), () => process.exit(1));
-    });
-  }
+  await runUntilSignal(startServer, { onSignal: ({ log }, signal) => log.info({ signal }, "shutting down") });
 }

@@ -1,9 +1,10 @@
 // Worker process entry point: owns config, logging and shutdown. Several of these may run on
 // several machines: they share nothing but Redis (schedules, queues) and Postgres (data).
 import { Worker, type Processor } from "bullmq";
-import { loadConfig, userAgent, type Config } from "../infra/config.js";
+import { userAgent, type Config } from "../infra/config.js";
 import { loadRegionTable } from "../infra/catalogue.js";
 import { createDb } from "../infra/db.js";
+import { runUntilSignal } from "../infra/lifecycle.js";
 import { createLogger } from "../infra/logger.js";
 import { createWorkerRedis } from "../infra/redis.js";
 import { parseReminderOffsets } from "../domain/delivery-policy.js";
@@ -123,23 +124,5 @@ export async function startWorkers(config: Config) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(78);
-  }
-  const { close, log } = await startWorkers(config);
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    });
-  }
+  await runUntilSignal(startWorkers, { onCloseError: ({ log }, err) => log.error({ err }, "shutdown failed") });
 }

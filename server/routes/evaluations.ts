@@ -18,6 +18,7 @@ import {
   type Period,
 } from "../../domain/evaluation.js";
 import { escapeHtml } from "../../domain/messages.js";
+import { CHROMIUM_ARGS } from "../../infra/chromium.js";
 import type { Config } from "../../infra/config.js";
 import { Prisma, type Db } from "../../infra/db.js";
 import { familyForStaff, logAccess } from "../access.js";
@@ -416,17 +417,6 @@ ${limits}
 
 const IDLE_CLOSE_MS = 120_000;
 const PDF_TIMEOUT_MS = 30_000;
-// The same flags as the workers' browser: no sandbox in containers, no background traffic.
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 class PdfRenderer {
   private browser: Promise<Browser> | null = null;
@@ -435,7 +425,7 @@ class PdfRenderer {
 
   private launch(executablePath: string): Promise<Browser> {
     if (!this.browser) {
-      const launching = chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+      const launching = chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
       this.browser = launching;
       launching.then(
         (b) => b.on("disconnected", () => {

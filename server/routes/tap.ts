@@ -176,19 +176,24 @@ export function tapRouter(db: Db, config: Config): Router {
     return task.id;
   }
 
-  /** Follow-ups need the answer first: the token must have been used for it. */
-  async function answered(payload: TokenPayload): Promise<boolean> {
-    return (await db.tokenUse.count({ where: { tokenId: payload.id } })) === 1;
+  /** Follow-ups need the answer first: the token must have been used for it. Answers 409 when not. */
+  async function resolveAnswered(req: Request, res: Response): Promise<{ payload: TokenPayload; match: Loaded; lang: string } | null> {
+    const ok = await resolve(req, res);
+    if (!ok) return null;
+    const lang = ok.match.family.language;
+    if ((await db.tokenUse.count({ where: { tokenId: ok.payload.id } })) !== 1) {
+      message(res, 409, lang, "answerFirst");
+      return null;
+    }
+    return { ...ok, lang };
   }
 
   r.post(
     "/r/:token/reason",
     safely(async (req, res) => {
-      const ok = await resolve(req, res);
+      const ok = await resolveAnswered(req, res);
       if (!ok) return;
-      const { payload, match } = ok;
-      const lang = match.family.language;
-      if (!(await answered(payload))) return message(res, 409, lang, "answerFirst");
+      const { payload, match, lang } = ok;
       const body = ReasonBody.safeParse(req.body);
       const reason = body.success ? body.data.reason : "";
       if (!reasonsFor(payload.a).includes(reason)) return message(res, 400, lang, "invalid");
@@ -220,11 +225,9 @@ export function tapRouter(db: Db, config: Config): Router {
   r.post(
     "/r/:token/note",
     safely(async (req, res) => {
-      const ok = await resolve(req, res);
+      const ok = await resolveAnswered(req, res);
       if (!ok) return;
-      const { payload, match } = ok;
-      const lang = match.family.language;
-      if (!(await answered(payload))) return message(res, 409, lang, "answerFirst");
+      const { payload, match, lang } = ok;
       const body = NoteBody.safeParse(req.body ?? {});
       const note = body.success ? body.data.note.trim() : null;
       if (note === null || note.length > NOTE_MAX) {

@@ -159,4 +159,7 @@ describe("dates and money", () => {
     expect(translator("tr", "tap").t("button.help")).toBe("Evet, yardım istiyorum");
     expect(translator("en").t("tap:button.help")).toBe("Yes, I want help");
   });
+  it("renders a reason stored by the first matching version (bedrooms, not count)", () => {
+    expect(renderReason({ key: "reason.bedrooms_fit", values: { bedrooms: 2, needed: 2 } }, "nl")).toBe("Er zijn 2 slaapkamers. Uw gezin heeft er 2 nodig.");
+  });
 });

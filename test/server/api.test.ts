@@ -4,36 +4,19 @@ import argon2 from "argon2";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../infra/db.js";
-import { createLogger } from "../../infra/logger.js";
-import { createApiRedis } from "../../infra/redis.js";
-import { seedCatalogue } from "../../prisma/seed.js";
-import { createApp } from "../../server/app.js";
-import { createQueues, QUEUE_NAMES, type Queues } from "../../workers/queues.js";
-import { resetDatabase, testConfig, testDb } from "../support/env.js";
+import { QUEUE_NAMES } from "../../workers/queues.js";
+import { signIn, startTestApi, type TestApi } from "../support/api.js";
+import { testConfig } from "../support/env.js";
 
 const config = testConfig();
 let db: Db;
-let queues: Queues;
-let redis: ReturnType<typeof createApiRedis>;
-let app: ReturnType<typeof createApp>;
+let api: TestApi;
+let app: TestApi["app"];
 let otherFamilyId: string;
 
-async function signIn(email: string) {
-  const agent = request.agent(app);
-  const res = await agent.post("/api/auth/login").send({ email, password: "correct horse battery" });
-  expect(res.status).toBe(200);
-  // Cookie-authenticated writes carry the session's CSRF token.
-  agent.set("X-CSRF-Token", res.body.csrfToken as string);
-  return agent;
-}
-
 beforeAll(async () => {
-  db = testDb(config);
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-  redis = createApiRedis(config.REDIS_URL);
-  queues = createQueues(redis, config.QUEUE_PREFIX);
-  app = createApp({ db, redis, queues, config, log: createLogger("silent", "test") });
+  api = await startTestApi(config);
+  ({ db, app } = api);
   const [x, y] = await Promise.all([db.organisation.create({ data: { name: "Org X" } }), db.organisation.create({ data: { name: "Org Y" } })]);
   const passwordHash = await argon2.hash("correct horse battery");
   await db.user.create({ data: { email: "x@org.test", name: "X", role: "counsellor", passwordHash, organisationId: x.id } });
@@ -42,11 +25,7 @@ beforeAll(async () => {
   otherFamilyId = other.id;
 });
 
-afterAll(async () => {
-  await queues.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 describe("API", () => {
   it("answers 401 to a request for family data without a session", async () => {
@@ -70,7 +49,7 @@ describe("API", () => {
   });
 
   it("creates a family and its search profile, and lists its activity", async () => {
-    const agent = await signIn("x@org.test");
+    const agent = await signIn(app, "x@org.test");
     const created = await agent.post("/api/families").send({ displayName: "A.", language: "ar", email: "a@example.org", adults: 1, childBirthYears: [2017, 2021] });
     expect(created.status).toBe(201);
     const id = created.body.family.id as string;
@@ -91,39 +70,39 @@ describe("API", () => {
     [{ displayName: "A.", childBirthYears: [1850] }, "childBirthYears.0"],
     [{ displayName: "A.", bsn: "123456782" }, "bsn"],
   ])("answers 400 naming the field for %j", async (body, field) => {
-    const agent = await signIn("x@org.test");
+    const agent = await signIn(app, "x@org.test");
     const res = await agent.post("/api/families").send(body);
     expect(res.status).toBe(400);
     expect(res.body.message).toContain(field === "bsn" ? "bsn" : `${field}:`);
   });
 
   it("answers 400 for malformed JSON, not 500", async () => {
-    const agent = await signIn("x@org.test");
+    const agent = await signIn(app, "x@org.test");
     const res = await agent.post("/api/families").set("content-type", "application/json").send("{not json");
     expect(res.status).toBe(400);
   });
 
   it("answers 400 naming the query field for a bad listing filter", async () => {
-    const agent = await signIn("x@org.test");
+    const agent = await signIn(app, "x@org.test");
     const res = await agent.get("/api/listings?status=sold");
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/^status:/);
   });
 
   it("hides another organisation's family and logs the refused attempt", async () => {
-    const agent = await signIn("x@org.test");
+    const agent = await signIn(app, "x@org.test");
     for (const path of [`/api/families/${otherFamilyId}`, `/api/families/${otherFamilyId}/activity`, `/api/matches?familyId=${otherFamilyId}`]) {
       expect((await agent.get(path)).status).toBe(404);
     }
     const refused = await db.accessLog.count({ where: { familyId: otherFamilyId, allowed: false } });
     expect(refused).toBe(3);
-    const own = await signIn("y@org.test");
+    const own = await signIn(app, "y@org.test");
     expect((await own.get(`/api/families/${otherFamilyId}`)).status).toBe(200);
     expect(await db.accessLog.count({ where: { familyId: otherFamilyId, allowed: true, action: "read_family" } })).toBe(1);
   });
 
   it("refuses a cookie-authenticated write from another origin", async () => {
-    const agent = await signIn("x@org.test");
+    const agent = await signIn(app, "x@org.test");
     const res = await agent.post("/api/families").set("origin", "https://evil.example").send({ displayName: "Z." });
     expect(res.status).toBe(403);
   });

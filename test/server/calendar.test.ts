@@ -7,19 +7,14 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../infra/db.js";
 import { appendActivity } from "../../infra/evidence-log.js";
-import { createLogger } from "../../infra/logger.js";
-import { createApiRedis } from "../../infra/redis.js";
-import { seedCatalogue } from "../../prisma/seed.js";
-import { createApp } from "../../server/app.js";
-import { createQueues, type Queues } from "../../workers/queues.js";
-import { resetDatabase, testConfig, testDb } from "../support/env.js";
+import { startTestApi, type TestApi } from "../support/api.js";
+import { testConfig } from "../support/env.js";
 
 // An https address as in production; the test talks plain http, so the cookie must not be Secure.
 const config = testConfig({ PUBLIC_URL: "https://eldersthuis.example", COOKIE_SECURE: "false" });
 let db: Db;
-let queues: Queues;
-let redis: ReturnType<typeof createApiRedis>;
-let app: ReturnType<typeof createApp>;
+let api: TestApi;
+let app: TestApi["app"];
 let staff: ReturnType<typeof request.agent>;
 let familyId: string;
 
@@ -86,12 +81,8 @@ async function listing(externalId: string, over: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  db = testDb(config);
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-  redis = createApiRedis(config.REDIS_URL);
-  queues = createQueues(redis, config.QUEUE_PREFIX);
-  app = createApp({ db, redis, queues, config, log: createLogger("silent", "test") });
+  api = await startTestApi(config);
+  ({ db, app } = api);
   const org = await db.organisation.create({ data: { name: "Org" } });
   await db.user.create({ data: { email: "c@org.test", name: "C", role: "counsellor", passwordHash: await argon2.hash("correct horse battery"), organisationId: org.id } });
   staff = request.agent(app);
@@ -118,11 +109,7 @@ beforeAll(async () => {
   await db.$transaction((tx) => appendActivity(tx, { familyId, type: "not_for_us", actor: "family", matchId: mRefused.id, payload: {} }));
 });
 
-afterAll(async () => {
-  await queues.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 describe("calendar feed", () => {
   let url: string;

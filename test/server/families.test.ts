@@ -5,49 +5,28 @@ import argon2 from "argon2";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../infra/db.js";
-import { createLogger } from "../../infra/logger.js";
-import { createApiRedis } from "../../infra/redis.js";
-import { seedCatalogue } from "../../prisma/seed.js";
-import { createApp } from "../../server/app.js";
-import { createQueues, type Queues } from "../../workers/queues.js";
-import { resetDatabase, testConfig, testDb } from "../support/env.js";
+import { signIn, startTestApi, type TestApi } from "../support/api.js";
+import { testConfig } from "../support/env.js";
 
 const config = testConfig();
 let db: Db;
-let queues: Queues;
-let redis: ReturnType<typeof createApiRedis>;
-let app: ReturnType<typeof createApp>;
+let api: TestApi;
+let app: TestApi["app"];
 let staff: ReturnType<typeof request.agent>;
 let other: ReturnType<typeof request.agent>;
 
-async function signIn(email: string) {
-  const agent = request.agent(app);
-  const res = await agent.post("/api/auth/login").send({ email, password: "correct horse battery" });
-  expect(res.status).toBe(200);
-  agent.set("X-CSRF-Token", res.body.csrfToken as string);
-  return agent;
-}
-
 beforeAll(async () => {
-  db = testDb(config);
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-  redis = createApiRedis(config.REDIS_URL);
-  queues = createQueues(redis, config.QUEUE_PREFIX);
-  app = createApp({ db, redis, queues, config, log: createLogger("silent", "test") });
+  api = await startTestApi(config);
+  ({ db, app } = api);
   const [x, y] = await Promise.all([db.organisation.create({ data: { name: "Org X" } }), db.organisation.create({ data: { name: "Org Y" } })]);
   const passwordHash = await argon2.hash("correct horse battery");
   await db.user.create({ data: { email: "x@org.test", name: "X", role: "counsellor", passwordHash, organisationId: x.id } });
   await db.user.create({ data: { email: "y@org.test", name: "Y", role: "counsellor", passwordHash, organisationId: y.id } });
-  staff = await signIn("x@org.test");
-  other = await signIn("y@org.test");
+  staff = await signIn(app, "x@org.test");
+  other = await signIn(app, "y@org.test");
 });
 
-afterAll(async () => {
-  await queues.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 async function newFamily(body: Record<string, unknown> = {}) {
   const res = await staff.post("/api/families").send({ displayName: "A.", ...body });

@@ -8,28 +8,19 @@ import { chromium } from "playwright-core";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../infra/db.js";
-import { createLogger } from "../../infra/logger.js";
-import { createApiRedis } from "../../infra/redis.js";
-import { seedCatalogue } from "../../prisma/seed.js";
-import { createApp } from "../../server/app.js";
-import { createQueues, type Queues } from "../../workers/queues.js";
 import { CHROMIUM_ARGS } from "../../workers/sites/browser.js";
-import { resetDatabase, testConfig, testDb } from "../support/env.js";
+import { startTestApi, type TestApi } from "../support/api.js";
+import { testConfig } from "../support/env.js";
 
 const config = testConfig();
 let db: Db;
-let queues: Queues;
-let redis: ReturnType<typeof createApiRedis>;
-let app: ReturnType<typeof createApp>;
+let api: TestApi;
+let app: TestApi["app"];
 const ZIG = "woonnet-haaglanden";
 
 beforeAll(async () => {
-  db = testDb(config);
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-  redis = createApiRedis(config.REDIS_URL);
-  queues = createQueues(redis, config.QUEUE_PREFIX);
-  app = createApp({ db, redis, queues, config, log: createLogger("silent", "test") });
+  api = await startTestApi(config);
+  ({ db, app } = api);
   const org = await db.organisation.create({ data: { name: "Org" } });
   await db.user.create({ data: { email: "ops@org.test", name: "Ops", role: "admin", passwordHash: await argon2.hash("correct horse battery"), organisationId: org.id } });
   // Seven runs, oldest first: counts, a failure, a deferred wait (not an attempt), counts again.
@@ -55,11 +46,7 @@ beforeAll(async () => {
   await db.operatorNotice.create({ data: { siteId: ZIG, kind: "broken", transitionAt: new Date(t0), detail: "the site's answer did not have the expected form 3 times in a row" } });
 });
 
-afterAll(async () => {
-  await queues.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 describe("GET /api/sites/health", () => {
   it("is for staff only", async () => {

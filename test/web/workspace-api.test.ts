@@ -7,19 +7,15 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { firstBrokenEntry } from "../../domain/evidence.js";
 import type { Db } from "../../infra/db.js";
-import { createLogger } from "../../infra/logger.js";
-import { createApiRedis } from "../../infra/redis.js";
-import { seedCatalogue } from "../../prisma/seed.js";
-import { createApp } from "../../server/app.js";
-import { createQueues, type Queues } from "../../workers/queues.js";
-import { resetDatabase, testConfig, testDb } from "../support/env.js";
+import { startTestApi, type TestApi } from "../support/api.js";
+import { testConfig } from "../support/env.js";
 
 const config = testConfig();
 const PASSWORD = "correct horse battery staple";
 let db: Db;
-let queues: Queues;
-let redis: ReturnType<typeof createApiRedis>;
-let app: ReturnType<typeof createApp>;
+let api: TestApi;
+let redis: TestApi["redis"];
+let app: TestApi["app"];
 const ids: Record<string, string> = {};
 
 type Agent = ReturnType<typeof request.agent> & { csrf: string };
@@ -36,12 +32,8 @@ const CHILD = { situation: "School in Oost.", childrenHeard: false, childrenView
 const period = { from: "2026-01-01", to: "2026-03-31" };
 
 beforeAll(async () => {
-  db = testDb(config);
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-  redis = createApiRedis(config.REDIS_URL);
-  queues = createQueues(redis, config.QUEUE_PREFIX);
-  app = createApp({ db, redis, queues, config, log: createLogger("silent", "test") });
+  api = await startTestApi(config);
+  ({ db, app, redis } = api);
   // The API connection fails fast rather than queueing commands: wait until it is up.
   if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
   const passwordHash = await argon2.hash(PASSWORD);
@@ -55,11 +47,7 @@ beforeAll(async () => {
   ids.other = (await db.family.create({ data: { displayName: "B.", organisationId: x!.id, counsellorId: ids.x2, childBirthYears: [] } })).id;
 });
 
-afterAll(async () => {
-  await queues.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 describe("workspace API", () => {
   it("lists only the counsellor's own families in the caseload, and logs the read", async () => {

@@ -1,6 +1,12 @@
 // The JSON API as the web app uses it: same-origin fetch with the session cookie, the CSRF token
 // on every write (fetched again once when the server says it is missing or stale), and errors
 // that keep the server's message (which names the field).
+// Where the server sends a domain object as it is, the type comes from domain/ itself (types only:
+// nothing of domain/ is bundled), so the two cannot drift apart.
+import type { CaseloadRow, Signal } from "../../domain/caseload.js";
+import type { ChildInterests, Count, EvaluationReport } from "../../domain/evaluation.js";
+
+export type { CaseloadRow, ChildInterests, Count, EvaluationReport, Signal };
 
 export class ApiError extends Error {
   constructor(
@@ -63,25 +69,6 @@ export interface StaffUser {
   name: string;
 }
 
-export interface Signal {
-  kind: string;
-  weight: number;
-  proposal: string;
-  values: Record<string, string | number>;
-  dueAt: string | null;
-}
-
-export interface CaseloadRow {
-  familyId: string;
-  displayName: string;
-  childCount: number;
-  score: number;
-  signals: Signal[];
-  lastAnswerAt: string | null;
-  nextEvaluationOn: string | null;
-  registration: { woningnet: boolean; krimpSites: number; required: number; met: boolean };
-}
-
 export interface TimelineEntry {
   seq: number;
   type: string;
@@ -123,42 +110,6 @@ export interface Workspace {
   timeline: { total: number; entries: TimelineEntry[]; firstBrokenEntry: number | null };
   tasks: { id: string; kind: string; status: string; note: string | null; createdAt: string; doneAt: string | null }[];
   evaluations: { id: string; version: number; periodStart: string; periodEnd: string; createdAt: string; chainVerified: boolean }[];
-}
-
-export interface Count {
-  key: string;
-  label: string;
-  count: number;
-}
-
-export interface EvaluationReport {
-  schema: 1;
-  period: { from: string; to: string; months: { month: string; partial: boolean }[] };
-  family: { displayName: string; adults: number; children: { birthYear: number; age: number }[] };
-  registrations: {
-    items: { siteId: string; siteName: string; registeredOn: string; renewalDueOn: string | null; counts: string; inPeriod: boolean }[];
-    woningnet: boolean;
-    krimpSites: number;
-    required: number;
-    met: boolean;
-  };
-  offered: { total: number; perSite: Count[]; perRegion: (Count & { kind: string })[]; unanswered: number };
-  responses: { total: number; line: number; perMonth: { month: string; partial: boolean; responded: number; woningnet: number; lineMet: boolean }[]; monthsMet: number; fullMonths: number };
-  notSuitable: { total: number; reasons: Count[] };
-  couldnt: { total: number; reasons: (Count & { confirmedBySiteHealth: number })[] };
-  portalLimits: { siteId: string; siteName: string; rule: string; value: number | null; text: string; offersInPeriod: number }[];
-  reminders: { sent: number; followedByResponse: number; byKind: Count[] };
-  help: { asked: number; answered: number; open: number; medianDaysToAnswer: number | null };
-  counsellorNotes: number;
-  evidence: { entries: number; inPeriod: number; firstBrokenEntry: number | null; verified: boolean };
-}
-
-export interface ChildInterests {
-  situation: string;
-  childrenHeard: boolean;
-  childrenView: string;
-  weighing: string;
-  explanation: string;
 }
 
 export interface SavedEvaluation {

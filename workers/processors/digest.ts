@@ -34,7 +34,9 @@ export interface DigestDeps extends Channels {
   publicUrl: string;
   tokenSecret: string;
   tokenTtlSeconds: number;
+  /** To enqueue reminder jobs right away; without it the sweep picks them up. */
   queues?: Queues;
+  /** Hours before a closing time at which to remind (REMINDER_OFFSETS_HOURS). */
   reminderOffsetsHours?: number[];
   now?: () => Date;
 }

@@ -18,26 +18,17 @@ import type { MatchReason } from "../../domain/eligibility.js";
 import { renderAlertEmail } from "../../domain/messages.js";
 import type { Db } from "../../infra/db.js";
 import { appendActivity } from "../../infra/evidence-log.js";
-import { canUse, sendOn, type Channels } from "../channels/deliver.js";
+import { canUse, sendOn } from "../channels/deliver.js";
 import { ChannelUnavailableError, isChannelError } from "../channels/errors.js";
 import { familyChannels, homeFacts, loadFamilyForDelivery, pushLinkFor, pushTtlFor, tapLinksFor, withPushLinkIf } from "../pipeline/delivery.js";
-import { parseJob, type Queues } from "../queues.js";
+import { parseJob } from "../queues.js";
 import { runDigest, DIGEST_LINK_PREFIX, type DigestDeps } from "./digest.js";
 import { createDeadlineReminders, enqueueReminders } from "./reminders.js";
 
-export interface NotifyDeps extends Channels {
-  db: Db;
-  log: Logger;
-  publicUrl: string;
-  tokenSecret: string;
-  tokenTtlSeconds: number;
-  /** To enqueue reminder jobs right away; without it the sweep picks them up. */
-  queues?: Queues;
-  /** Hours before a closing time at which to remind (REMINDER_OFFSETS_HOURS). */
-  reminderOffsetsHours?: number[];
+/** What a digest needs, and how long a claim may stand before it counts as a dead worker's. */
+export interface NotifyDeps extends DigestDeps {
   /** A claim older than this was left by a dead worker (DELIVERY_STALE_CLAIM_SECONDS). */
   staleClaimMs?: number;
-  now?: () => Date;
 }
 
 export const DEFAULT_STALE_CLAIM_MS = 2 * 60_000;

@@ -3,17 +3,10 @@
 // sites never see one job's session in another, and the browser is recycled now and then because
 // long-running Chromium processes grow.
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { CHROMIUM_ARGS } from "../../infra/chromium.js";
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+// Kept importable from here for existing callers; the list itself lives in infra/.
+export { CHROMIUM_ARGS };
 
 // Listings come from the page's data calls; pictures and fonts only cost bandwidth on the site's side and ours.
 const BLOCKED_RESOURCE_TYPES = new Set(["image", "font", "media"]);

@@ -125,3 +125,38 @@ export function targetGroupFromWords(text: string | null | undefined): TargetGro
   if (/rolstoel|mindervalide|beperking|handicap|zorg/.test(t)) return "disabled";
   return "other";
 }
+
+/**
+ * Eligibility limits for sites whose list states none: household size, income and age stay unknown
+ * (null), never 0, so matching does not read "no limit" as "limit 0".
+ */
+export const NO_STATED_LIMITS = {
+  minHouseholdSize: null,
+  maxHouseholdSize: null,
+  minIncome: null,
+  maxIncome: null,
+  minAge: null,
+  maxAge: null,
+} as const;
+
+/** Reads a site's date with `read`; a date it cannot read is format drift at `path`, named after `what`. */
+export function dateOrDrift<R>(
+  siteId: string,
+  what: string,
+  read: (raw: R) => Date | null,
+  raw: R,
+  path: string,
+): Date | null {
+  try {
+    return read(raw);
+  } catch {
+    throw new SiteSchemaError(siteId, `${what} has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
+  }
+}
+
+/** siteUrl for a listing's own link, which it must have: anything else is drift, `where` names it. */
+export function sourceUrlOrDrift(site: SiteTarget, href: string, where: string): string {
+  const url = siteUrl(site, href);
+  if (!url) throw new SiteSchemaError(site.id, `${where} is not a site path: ${JSON.stringify(href)}`);
+  return url;
+}

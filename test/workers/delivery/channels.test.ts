@@ -4,8 +4,6 @@
 // entry; SMS delivery reports come back through the signed webhook; gone push subscriptions are
 // deleted; quiet hours hold the SMS; a pause moves the home to the digest.
 import { mkdtempSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "bullmq";
@@ -13,19 +11,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadRegionTable } from "../../../infra/catalogue.js";
 import type { Config } from "../../../infra/config.js";
 import type { Db } from "../../../infra/db.js";
-import { createApiRedis, createWorkerRedis } from "../../../infra/redis.js";
-import { seedCatalogue } from "../../../prisma/seed.js";
-import { createApp } from "../../../server/app.js";
+import { createWorkerRedis } from "../../../infra/redis.js";
 import { configureDeliveryChannels } from "../../../workers/pipeline/delivery.js";
 import { matchListing } from "../../../workers/processors/match.js";
 import { notifyProcessor, sendNotification } from "../../../workers/processors/notify.js";
 import { createQueues, jobIds, type Queues } from "../../../workers/queues.js";
 import { startMessageBirdFake, type MessageBirdFake } from "../../fakes/messagebird.js";
 import { startPushServiceFake, type PushServiceFake } from "../../fakes/push-service.js";
-import { resetDatabase, testConfig, testDb } from "../../support/env.js";
+import { freshDatabase } from "../../support/database.js";
+import { testConfig, testDb } from "../../support/env.js";
 import { readOutbox } from "../../support/outbox.js";
 import { startSmtpSink, type SmtpSink } from "../../support/smtp-sink.js";
-import { createFamily, createListing, deliveryDeps, log, VAPID } from "./fixtures.js";
+import { createFamily, createListing, deliveryDeps, log, reserveAppServer, VAPID, type AppServer } from "./fixtures.js";
 
 let config: Config;
 let db: Db;
@@ -33,8 +30,7 @@ let sink: SmtpSink;
 let sms: MessageBirdFake;
 let push: PushServiceFake;
 let queues: Queues;
-let httpServer: http.Server;
-let apiRedis: ReturnType<typeof createApiRedis>;
+let appServer: AppServer;
 let baseUrl: string;
 
 beforeAll(async () => {
@@ -53,22 +49,18 @@ beforeAll(async () => {
   });
   // Delivery reports are signed over the URL the provider calls: ours, as PUBLIC_URL says, so the
   // port is taken first and the app built with it.
-  httpServer = http.createServer();
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  appServer = await reserveAppServer();
+  baseUrl = appServer.baseUrl;
   config = { ...config, PUBLIC_URL: baseUrl };
   db = testDb(config);
-  apiRedis = createApiRedis(config.REDIS_URL);
-  httpServer.on("request", createApp({ db, redis: apiRedis, queues: createQueues(apiRedis, config.QUEUE_PREFIX), config, log }));
+  appServer.serve(db, config);
   queues = createQueues(createWorkerRedis(config.REDIS_URL), config.QUEUE_PREFIX);
   configureDeliveryChannels({ sms: true, push: true });
 });
 
 afterAll(async () => {
   configureDeliveryChannels({ sms: false, push: false });
-  httpServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-  apiRedis?.disconnect();
+  await appServer?.close();
   await queues?.close();
   await sink?.close();
   await sms?.close();
@@ -76,10 +68,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-beforeEach(async () => {
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-});
+beforeEach(() => freshDatabase(db));
 
 const deps = (now?: () => Date) => deliveryDeps({ db, config, smtpPort: sink.port, sms, push, queues, publicUrl: baseUrl, now });
 

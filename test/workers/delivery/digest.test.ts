@@ -11,14 +11,14 @@ import { loadRegionTable } from "../../../infra/catalogue.js";
 import type { Config } from "../../../infra/config.js";
 import type { Db } from "../../../infra/db.js";
 import { createWorkerRedis } from "../../../infra/redis.js";
-import { seedCatalogue } from "../../../prisma/seed.js";
 import { configureDeliveryChannels } from "../../../workers/pipeline/delivery.js";
 import { runDigest } from "../../../workers/processors/digest.js";
 import { matchListing } from "../../../workers/processors/match.js";
 import { sweepDelivery } from "../../../workers/processors/sweep.js";
 import { createQueues, jobIds, type Queues } from "../../../workers/queues.js";
 import { startMessageBirdFake, type MessageBirdFake } from "../../fakes/messagebird.js";
-import { resetDatabase, testConfig, testDb } from "../../support/env.js";
+import { freshDatabase } from "../../support/database.js";
+import { testConfig, testDb } from "../../support/env.js";
 import { readOutbox } from "../../support/outbox.js";
 import { startSmtpSink, type SmtpSink } from "../../support/smtp-sink.js";
 import { createFamily, createListing, deliveryDeps, log } from "./fixtures.js";
@@ -44,10 +44,7 @@ afterAll(async () => {
   await sms?.close();
   await db?.$disconnect();
 });
-beforeEach(async () => {
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-});
+beforeEach(() => freshDatabase(db));
 
 const deps = (now?: Date) => deliveryDeps({ db, config, smtpPort: sink.port, sms, queues, ...(now ? { now: () => now } : {}) });
 const match = (listing: { id: string; contentHash: string }, now?: Date) =>

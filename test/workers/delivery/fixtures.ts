@@ -1,14 +1,18 @@
-// Shared set-up for the delivery tests: a family, homes that match it, and the delivery deps wired
-// to real services (Postgres, Redis, the SMTP sink) and the providers' local fakes.
+// Shared set-up for the delivery tests: a family, homes that match it, the delivery deps wired to
+// real services (Postgres, Redis, the SMTP sink) and the providers' local fakes, and the real app.
 import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Config } from "../../../infra/config.js";
 import type { Db } from "../../../infra/db.js";
 import { createLogger } from "../../../infra/logger.js";
+import { createApiRedis } from "../../../infra/redis.js";
+import { createApp } from "../../../server/app.js";
 import { createEmailChannel } from "../../../workers/channels/email.js";
 import { createPushChannel } from "../../../workers/channels/push.js";
 import { createMessageBirdProvider, SMS_REPORT_PATH } from "../../../workers/channels/sms.js";
 import type { NotifyDeps } from "../../../workers/processors/notify.js";
-import type { Queues } from "../../../workers/queues.js";
+import { createQueues, type Queues } from "../../../workers/queues.js";
 import type { MessageBirdFake } from "../../fakes/messagebird.js";
 import type { PushServiceFake } from "../../fakes/push-service.js";
 import webpush from "web-push";
@@ -90,5 +94,34 @@ export function deliveryDeps(
     offsetsHours: [24, 3],
     staleClaimMs: 120_000,
     ...(opts.now ? { now: opts.now } : {}),
+  };
+}
+
+export interface AppServer {
+  baseUrl: string;
+  /** Starts answering with the real app on this test's database and queues. */
+  serve(db: Db, config: Config): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app behind a port taken first: delivery reports and one-tap links are signed over
+ * PUBLIC_URL, so the address must be known before the config is made and the app built with it.
+ */
+export async function reserveAppServer(): Promise<AppServer> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  let redis: ReturnType<typeof createApiRedis> | undefined;
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    serve(db, config) {
+      redis = createApiRedis(config.REDIS_URL);
+      server.on("request", createApp({ db, redis, queues: createQueues(redis, config.QUEUE_PREFIX), config, log }));
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      redis?.disconnect();
+    },
   };
 }

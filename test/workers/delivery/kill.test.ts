@@ -6,8 +6,6 @@
 // reference, then corrects the record to "delivered". The family got exactly one SMS.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,15 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRegionTable } from "../../../infra/catalogue.js";
 import type { Config } from "../../../infra/config.js";
 import type { Db } from "../../../infra/db.js";
-import { createApiRedis, createWorkerRedis } from "../../../infra/redis.js";
-import { seedCatalogue } from "../../../prisma/seed.js";
-import { createApp } from "../../../server/app.js";
+import { createWorkerRedis } from "../../../infra/redis.js";
 import { configureDeliveryChannels } from "../../../workers/pipeline/delivery.js";
 import { matchListing } from "../../../workers/processors/match.js";
 import { createQueues, jobIds, type Queues } from "../../../workers/queues.js";
 import { startMessageBirdFake, type MessageBirdFake } from "../../fakes/messagebird.js";
-import { resetDatabase, testConfig, testDb } from "../../support/env.js";
-import { createFamily, createListing, log } from "./fixtures.js";
+import { freshDatabase } from "../../support/database.js";
+import { testConfig, testDb } from "../../support/env.js";
+import { createFamily, createListing, log, reserveAppServer, type AppServer } from "./fixtures.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const WORKER_MAIN = path.join(ROOT, "workers/main.ts");
@@ -32,16 +29,14 @@ let config: Config;
 let db: Db;
 let sms: MessageBirdFake;
 let queues: Queues;
-let httpServer: http.Server;
-let apiRedis: ReturnType<typeof createApiRedis>;
+let appServer: AppServer;
 const logDir = mkdtempSync(path.join(tmpdir(), "eh-kill-"));
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   sms = await startMessageBirdFake();
-  httpServer = http.createServer();
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  const baseUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  appServer = await reserveAppServer();
+  const baseUrl = appServer.baseUrl;
   config = testConfig({
     PUBLIC_URL: baseUrl,
     SMS_API_BASE_URL: sms.url,
@@ -51,11 +46,9 @@ beforeAll(async () => {
   });
   db = testDb(config);
   queues = createQueues(createWorkerRedis(config.REDIS_URL), config.QUEUE_PREFIX);
-  apiRedis = createApiRedis(config.REDIS_URL);
-  httpServer.on("request", createApp({ db, redis: apiRedis, queues: createQueues(apiRedis, config.QUEUE_PREFIX), config, log }));
-  await resetDatabase(db);
+  appServer.serve(db, config);
   // Sites point at a closed port and are disabled: the worker processes scrape nothing.
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
+  await freshDatabase(db);
   await db.site.updateMany({ data: { enabled: false } });
   configureDeliveryChannels({ sms: true, push: false });
 });
@@ -63,9 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   configureDeliveryChannels({ sms: false, push: false });
-  httpServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-  apiRedis?.disconnect();
+  await appServer?.close();
   await queues?.close();
   await sms?.close();
   await db?.$disconnect();

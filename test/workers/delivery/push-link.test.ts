@@ -4,8 +4,6 @@
 // through the push service (local HTTPS fake). The browser's own push service (FCM, Mozilla...) is
 // out of reach here, so PushManager.subscribe in the page returns a subscription of the fake.
 import { mkdtempSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -14,57 +12,48 @@ import { createPushLinkToken } from "../../../domain/push-link.js";
 import { loadRegionTable } from "../../../infra/catalogue.js";
 import type { Config } from "../../../infra/config.js";
 import type { Db } from "../../../infra/db.js";
-import { createApiRedis, createWorkerRedis } from "../../../infra/redis.js";
-import { seedCatalogue } from "../../../prisma/seed.js";
-import { createApp } from "../../../server/app.js";
+import { createWorkerRedis } from "../../../infra/redis.js";
 import { configureDeliveryChannels } from "../../../workers/pipeline/delivery.js";
 import { matchListing } from "../../../workers/processors/match.js";
 import { sendNotification } from "../../../workers/processors/notify.js";
 import { createQueues, type Queues } from "../../../workers/queues.js";
 import { startPushServiceFake, type PushServiceFake } from "../../fakes/push-service.js";
-import { resetDatabase, testConfig, testDb } from "../../support/env.js";
+import { freshDatabase } from "../../support/database.js";
+import { testConfig, testDb } from "../../support/env.js";
 import { readOutbox } from "../../support/outbox.js";
 import { startSmtpSink, type SmtpSink } from "../../support/smtp-sink.js";
-import { createFamily, createListing, deliveryDeps, log, VAPID } from "./fixtures.js";
+import { createFamily, createListing, deliveryDeps, log, reserveAppServer, VAPID, type AppServer } from "./fixtures.js";
 
 let config: Config;
 let db: Db;
 let sink: SmtpSink;
 let push: PushServiceFake;
 let queues: Queues;
-let httpServer: http.Server;
-let apiRedis: ReturnType<typeof createApiRedis>;
+let appServer: AppServer;
 let baseUrl: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   sink = await startSmtpSink({ port: 0, outbox: mkdtempSync(path.join(tmpdir(), "eh-pushlink-")) });
   push = await startPushServiceFake();
-  httpServer = http.createServer();
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  appServer = await reserveAppServer();
+  baseUrl = appServer.baseUrl;
   config = testConfig({ PUBLIC_URL: baseUrl, VAPID_PUBLIC_KEY: VAPID.publicKey, VAPID_PRIVATE_KEY: VAPID.privateKey, VAPID_SUBJECT: "mailto:beheer@eldersthuis.local" });
   db = testDb(config);
   queues = createQueues(createWorkerRedis(config.REDIS_URL), config.QUEUE_PREFIX);
-  apiRedis = createApiRedis(config.REDIS_URL);
-  httpServer.on("request", createApp({ db, redis: apiRedis, queues: createQueues(apiRedis, config.QUEUE_PREFIX), config, log }));
+  appServer.serve(db, config);
   configureDeliveryChannels({ sms: false, push: true });
 });
 afterAll(async () => {
   configureDeliveryChannels({ sms: false, push: false });
   await browser?.close();
-  httpServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-  apiRedis?.disconnect();
+  await appServer?.close();
   await queues?.close();
   await sink?.close();
   await push?.close();
   await db?.$disconnect();
 });
-beforeEach(async () => {
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-});
+beforeEach(() => freshDatabase(db));
 
 const deps = () => deliveryDeps({ db, config, smtpPort: sink.port, push, queues, publicUrl: baseUrl });
 

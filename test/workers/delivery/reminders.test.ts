@@ -3,8 +3,6 @@
 // deadline, re-created by the sweep after Redis lost its jobs; WoningNet search points in the
 // month's third week while below 4 responses; registration renewals.
 import { mkdtempSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "bullmq";
@@ -14,9 +12,7 @@ import { loadRegionTable } from "../../../infra/catalogue.js";
 import type { Config } from "../../../infra/config.js";
 import type { Db } from "../../../infra/db.js";
 import { appendActivity } from "../../../infra/evidence-log.js";
-import { createApiRedis, createWorkerRedis } from "../../../infra/redis.js";
-import { seedCatalogue } from "../../../prisma/seed.js";
-import { createApp } from "../../../server/app.js";
+import { createWorkerRedis } from "../../../infra/redis.js";
 import { configureDeliveryChannels } from "../../../workers/pipeline/delivery.js";
 import { matchListing } from "../../../workers/processors/match.js";
 import { sendNotification } from "../../../workers/processors/notify.js";
@@ -24,47 +20,40 @@ import { planPeriodicReminders, remindersProcessor, sendReminder } from "../../.
 import { sweepDelivery } from "../../../workers/processors/sweep.js";
 import { createQueues, jobIds, type Queues } from "../../../workers/queues.js";
 import { startMessageBirdFake, type MessageBirdFake } from "../../fakes/messagebird.js";
-import { resetDatabase, testConfig, testDb } from "../../support/env.js";
+import { freshDatabase } from "../../support/database.js";
+import { testConfig, testDb } from "../../support/env.js";
 import { readOutbox, tapLinks } from "../../support/outbox.js";
 import { startSmtpSink, type SmtpSink } from "../../support/smtp-sink.js";
-import { createFamily, createListing, deliveryDeps, log } from "./fixtures.js";
+import { createFamily, createListing, deliveryDeps, log, reserveAppServer, type AppServer } from "./fixtures.js";
 
 let config: Config;
 let db: Db;
 let sink: SmtpSink;
 let sms: MessageBirdFake;
 let queues: Queues;
-let httpServer: http.Server;
-let apiRedis: ReturnType<typeof createApiRedis>;
+let appServer: AppServer;
 let baseUrl: string;
 
 beforeAll(async () => {
   sink = await startSmtpSink({ port: 0, outbox: mkdtempSync(path.join(tmpdir(), "eh-reminders-")) });
   sms = await startMessageBirdFake();
-  httpServer = http.createServer();
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  appServer = await reserveAppServer();
+  baseUrl = appServer.baseUrl;
   config = testConfig({ PUBLIC_URL: baseUrl });
   db = testDb(config);
   queues = createQueues(createWorkerRedis(config.REDIS_URL), config.QUEUE_PREFIX);
-  apiRedis = createApiRedis(config.REDIS_URL);
-  httpServer.on("request", createApp({ db, redis: apiRedis, queues: createQueues(apiRedis, config.QUEUE_PREFIX), config, log }));
+  appServer.serve(db, config);
   configureDeliveryChannels({ sms: true, push: false });
 });
 afterAll(async () => {
   configureDeliveryChannels({ sms: false, push: false });
-  httpServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-  apiRedis?.disconnect();
+  await appServer?.close();
   await queues?.close();
   await sink?.close();
   await sms?.close();
   await db?.$disconnect();
 });
-beforeEach(async () => {
-  await resetDatabase(db);
-  await seedCatalogue(db, "http://127.0.0.1:9/s/{site}");
-});
+beforeEach(() => freshDatabase(db));
 
 const deps = (now?: Date) => ({ ...deliveryDeps({ db, config, smtpPort: sink.port, sms, queues, publicUrl: baseUrl, ...(now ? { now: () => now } : {}) }) });
 const outbox = () => readOutbox(sink.outbox);

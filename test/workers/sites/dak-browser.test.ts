@@ -1,17 +1,14 @@
 // DAK fetch through a real BrowserPool and Debian Chromium, against a local stand-in for mijndak.nl.
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BrowserPool, BrowserTimeoutError } from "../../../workers/sites/browser.js";
 import { DAK_OFFER_ACTION, dakAdapter } from "../../../workers/sites/dak/adapter.js";
 import { SiteBlockedError, SiteUnavailableError } from "../../../workers/sites/errors.js";
-import { HttpClient } from "../../../workers/sites/http.js";
 import type { FetchContext, SiteTarget } from "../../../workers/sites/types.js";
+import { fixtureReader, httpContext } from "./helpers.js";
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../fixtures/sites/woningnet-dak/${name}`, import.meta.url), "utf8");
+const fixture = fixtureReader("woningnet-dak");
 const EMPTY_OFFER = fixture("aanbod-empty.json");
 const AMSTERDAM_OFFER = fixture("aanbod-amsterdam.json");
 
@@ -34,12 +31,7 @@ describe("DAK fetch in a real browser", () => {
   const hits: Record<string, number> = {};
   const pool = new BrowserPool();
 
-  const context = (timeoutMs: number): FetchContext => ({
-    http: new HttpClient({ userAgent: "Eldersthuis-test/1.0", timeoutMs }),
-    browser: pool,
-    log: pino({ level: "silent" }),
-    signal: new AbortController().signal,
-  });
+  const context = (timeoutMs: number): FetchContext => httpContext(timeoutMs, pool);
   const target = (prefix: string): SiteTarget => ({ id: `dak-${prefix}`, baseUrl: `${base}/${prefix}`, settings: { region: "amsterdam" } });
 
   beforeAll(async () => {

@@ -1,30 +1,13 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NormalizedListing } from "../../../domain/listing.js";
 import { dakAdapter, parseDakOffer } from "../../../workers/sites/dak/adapter.js";
-import { SiteSchemaError, SiteUnavailableError } from "../../../workers/sites/errors.js";
+import { SiteUnavailableError } from "../../../workers/sites/errors.js";
 import type { SiteTarget } from "../../../workers/sites/types.js";
+import { countBy, fixtureReader, schemaErrorOf } from "./helpers.js";
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../fixtures/sites/woningnet-dak/${name}`, import.meta.url), "utf8");
+const fixture = fixtureReader("woningnet-dak");
 
 const site: SiteTarget = { id: "woningnet-amsterdam", baseUrl: "https://amsterdam.mijndak.nl", settings: { region: "amsterdam" } };
-
-function schemaErrorOf(fn: () => unknown): SiteSchemaError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SiteSchemaError);
-    return error as SiteSchemaError;
-  }
-  throw new Error("expected a SiteSchemaError, got a result");
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
-  return counts;
-}
 
 describe("DAK offer (Amsterdam)", () => {
   const listings = parseDakOffer(fixture("aanbod-amsterdam.json"), site);

@@ -1,10 +1,7 @@
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NormalizedListing } from "../../../domain/listing.js";
-import { BrowserPool } from "../../../workers/sites/browser.js";
 import {
   decodeRelayId,
   embraceAdapter,
@@ -13,11 +10,10 @@ import {
   splitAddressLine,
 } from "../../../workers/sites/embrace/adapter.js";
 import { SiteBlockedError, SiteSchemaError } from "../../../workers/sites/errors.js";
-import { HttpClient } from "../../../workers/sites/http.js";
 import type { FetchContext, SiteTarget } from "../../../workers/sites/types.js";
+import { countBy, fixtureReader, httpContext, schemaErrorOf } from "./helpers.js";
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../fixtures/sites/embrace-woonnet-rijnmond/${name}`, import.meta.url), "utf8");
+const fixture = fixtureReader("embrace-woonnet-rijnmond");
 
 const settings = {
   apiBaseUrl: "https://portal.mesh-router.embracecloud.nl",
@@ -25,22 +21,6 @@ const settings = {
   portalId: "portal-test",
 };
 const site: SiteTarget = { id: "woonnet-rijnmond", baseUrl: "https://www.woonnetrijnmond.nl", settings };
-
-function schemaErrorOf(fn: () => unknown): SiteSchemaError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SiteSchemaError);
-    return error as SiteSchemaError;
-  }
-  throw new Error("expected a SiteSchemaError, got a result");
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
-  return counts;
-}
 
 type Page = {
   data: {
@@ -182,12 +162,7 @@ describe("Embrace fetch (local gateway)", () => {
     return copy;
   };
 
-  const context = (): FetchContext => ({
-    http: new HttpClient({ userAgent: "Eldersthuis-test/1.0", timeoutMs: 2_000 }),
-    browser: new BrowserPool(), // never launched: Embrace needs no browser
-    log: pino({ level: "silent" }),
-    signal: new AbortController().signal,
-  });
+  const context = (): FetchContext => httpContext();
   const localSite = (): SiteTarget => ({
     id: "woonnet-rijnmond",
     baseUrl: "https://www.woonnetrijnmond.nl",

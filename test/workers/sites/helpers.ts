@@ -1,5 +1,6 @@
-// Shared pieces of the adapter tests: expecting a SiteSchemaError, counting, a fetch context, and a
-// local HTTP stand-in that records what the adapter sent.
+// Shared pieces of the adapter tests: reading recorded fixtures, expecting a SiteSchemaError, counting,
+// a fetch context, and a local HTTP stand-in that records what the adapter sent.
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
@@ -8,6 +9,11 @@ import { BrowserPool } from "../../../workers/sites/browser.js";
 import { SiteSchemaError } from "../../../workers/sites/errors.js";
 import { HttpClient } from "../../../workers/sites/http.js";
 import type { FetchContext } from "../../../workers/sites/types.js";
+
+/** Reads recorded responses of one site from test/fixtures/sites/<folder>/. */
+export function fixtureReader(folder: string): (name: string) => string {
+  return (name) => readFileSync(new URL(`../../fixtures/sites/${folder}/${name}`, import.meta.url), "utf8");
+}
 
 export function schemaErrorOf(fn: () => unknown): SiteSchemaError {
   try {
@@ -25,11 +31,11 @@ export function countBy<T>(items: T[], key: (item: T) => string): Record<string,
   return counts;
 }
 
-/** A fetch context for HTTP adapters; the browser pool is never launched by them. */
-export function httpContext(timeoutMs = 2_000): FetchContext {
+/** A fetch context; HTTP adapters never launch the browser pool, browser tests pass their own. */
+export function httpContext(timeoutMs = 2_000, browser: BrowserPool = new BrowserPool()): FetchContext {
   return {
     http: new HttpClient({ userAgent: "Eldersthuis-test/1.0", timeoutMs }),
-    browser: new BrowserPool(),
+    browser,
     log: pino({ level: "silent" }),
     signal: new AbortController().signal,
   };

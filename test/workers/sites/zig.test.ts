@@ -1,36 +1,15 @@
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NormalizedListing } from "../../../domain/listing.js";
-import { BrowserPool } from "../../../workers/sites/browser.js";
-import { SiteSchemaError } from "../../../workers/sites/errors.js";
-import { HttpClient } from "../../../workers/sites/http.js";
 import { adapterFor, adapters } from "../../../workers/sites/registry.js";
 import type { SiteTarget } from "../../../workers/sites/types.js";
 import { parseZigDetail, parseZigList, zigAdapter, zigListUrl } from "../../../workers/sites/zig/adapter.js";
+import { countBy, fixtureReader, httpContext, schemaErrorOf } from "./helpers.js";
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../fixtures/sites/zig-woonnet-haaglanden/${name}`, import.meta.url), "utf8");
+const fixture = fixtureReader("zig-woonnet-haaglanden");
 
 const site: SiteTarget = { id: "woonnet-haaglanden", baseUrl: "https://www.woonnet-haaglanden.nl", settings: {} };
-
-function schemaErrorOf(fn: () => unknown): SiteSchemaError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SiteSchemaError);
-    return error as SiteSchemaError;
-  }
-  throw new Error("expected a SiteSchemaError, got a result");
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
-  return counts;
-}
 
 describe("Zig getallobjects", () => {
   const listings = parseZigList(fixture("getallobjects.json"), site);
@@ -202,14 +181,8 @@ describe("Zig fetch", () => {
   });
 
   it("POSTs the list endpoint as an XHR and returns one page", async () => {
-    const http = new HttpClient({ userAgent: "Eldersthuis-test/1.0", timeoutMs: 2_000 });
     const local: SiteTarget = { id: "zig-local", baseUrl, settings: { configurationKey: "rent" } };
-    const pages = await zigAdapter.fetch(local, {
-      http,
-      browser: new BrowserPool(), // never launched: Zig needs no browser
-      log: pino({ level: "silent" }),
-      signal: new AbortController().signal,
-    });
+    const pages = await zigAdapter.fetch(local, httpContext());
     expect(pages).toHaveLength(1);
     expect(seen[0]).toMatchObject({
       method: "POST",

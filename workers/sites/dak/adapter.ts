@@ -3,19 +3,27 @@
 // that dance we load /Woningaanbod in a real browser and capture the action's answer.
 // See docs/sites.md, "WoningNet DAK".
 import { errors as playwrightErrors, type Page, type Response as PageResponse } from "playwright-core";
-import { z } from "zod";
 import {
-  NormalizedListing,
   normalizePostcode,
+  type NormalizedListing,
   type AllocationModel,
   type DwellingKind,
   type TargetGroup,
 } from "../../../domain/listing.js";
 import { parseInstant } from "../../../domain/time.js";
 import { BrowserTimeoutError } from "../browser.js";
-import { SiteBlockedError, SiteError, SiteSchemaError, SiteUnavailableError } from "../errors.js";
+import { SiteBlockedError, SiteError, SiteUnavailableError } from "../errors.js";
 import { looksLikeChallenge, parseRetryAfter } from "../http.js";
-import { DWELLING_WORDS, positiveOrNull, schemaError } from "../normalize.js";
+import {
+  dateOrDrift,
+  dwellingKindFromLabel,
+  NO_STATED_LIMITS,
+  parseJsonBody,
+  positiveOrNull,
+  readSettings,
+  schemaError,
+  validListing,
+} from "../normalize.js";
 import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
 import { DakOfferResponse, DakSettings, type DakPublication } from "./schema.js";
 
@@ -26,12 +34,6 @@ const BLOCKED_STATUSES = new Set([401, 403, 429]);
 const CHALLENGE_TEXT = /challenge|captcha|just a moment/i;
 /** Slack on top of two page loads for context set-up and teardown. */
 const BROWSER_SLACK_MS = 15_000;
-
-function readSettings(site: SiteTarget): DakSettings {
-  const parsed = DakSettings.safeParse(site.settings ?? {});
-  if (!parsed.success) throw new Error(`site ${site.id}: invalid dak settings: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
@@ -102,17 +104,12 @@ async function captureOffer(
   return { url: response.url(), status, body: await response.text() };
 }
 
-const { parking: PARKING_WORDS, apartment: APARTMENT_WORDS, room: ROOM_WORDS, house: HOUSE_WORDS } = DWELLING_WORDS;
-
 export function dakDwellingKind(eenheidSoort: string, detailSoort: string): DwellingKind {
-  const detail = detailSoort.toLowerCase();
-  if (eenheidSoort === "Parkeergelegenheid" || PARKING_WORDS.test(detail)) return "parking";
+  // Hoekwoning, Tussenwoning, Eengezinswoning, Benedenwoning: the shared words know them all.
+  const kind = dwellingKindFromLabel(detailSoort);
+  if (eenheidSoort === "Parkeergelegenheid" || kind === "parking") return "parking";
   if (eenheidSoort !== "Woonruimte") return "other";
-  // Apartments first: "Benedenwoning" and "Portiekwoning" also contain "woning".
-  if (APARTMENT_WORDS.test(detail)) return "apartment";
-  if (ROOM_WORDS.test(detail)) return "room";
-  if (HOUSE_WORDS.test(detail)) return "house"; // Hoekwoning, Tussenwoning, Eengezinswoning
-  return "other";
+  return kind;
 }
 
 export function dakAllocationModel(publicatieModel: string): AllocationModel {
@@ -164,11 +161,7 @@ function houseNumberAddition(letter: string, addition: string): string {
 }
 
 function instant(siteId: string, raw: string, path: string): Date | null {
-  try {
-    return parseInstant(raw);
-  } catch {
-    throw new SiteSchemaError(siteId, `DAK offer has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
-  }
+  return dateOrDrift(siteId, "DAK offer", parseInstant, raw, path);
 }
 
 export function normalizeDakPublication(
@@ -213,30 +206,18 @@ export function normalizeDakPublication(
     dwellingTypeLabel: detailSoort || null,
     allocationModel: dakAllocationModel(publication.PublicatieModel),
     targetGroups: targetGroups(doelgroep, publication.PublicatieLabel),
-    minHouseholdSize: null,
-    maxHouseholdSize: null,
-    minIncome: null,
-    maxIncome: null,
-    minAge: null,
-    maxAge: null,
+    ...NO_STATED_LIMITS,
     registrationRequired: null,
     publishedAt: instant(site.id, publication.PublicatieDatum, `${path}.PublicatieDatum`),
     closesAt: instant(site.id, publication.EinddatumTijd, `${path}.EinddatumTijd`),
     sourceUrl: `${site.baseUrl}/HuisDetails?PublicatieId=${encodeURIComponent(id)}`,
     raw,
   };
-  const listing = NormalizedListing.safeParse(candidate);
-  if (!listing.success) throw schemaError(site.id, "normalized DAK listing", listing.error, [path]);
-  return listing.data;
+  return validListing(site.id, "normalized DAK listing", candidate, path);
 }
 
 export function parseDakOffer(body: string, site: SiteTarget): NormalizedListing[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new SiteSchemaError(site.id, `DAK offer is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`);
-  }
+  const json = parseJsonBody(body, site.id, "DAK offer");
   const parsed = DakOfferResponse.safeParse(json);
   if (!parsed.success) throw schemaError(site.id, "DAK offer", parsed.error);
   const result = parsed.data.data.Result;
@@ -256,7 +237,7 @@ export const dakAdapter: SiteAdapter<DakSettings> = {
   settingsSchema: DakSettings,
 
   async fetch(site: SiteTarget, ctx: FetchContext): Promise<FetchedPage[]> {
-    readSettings(site);
+    readSettings(DakSettings, site, "dak");
     const waitMs = ctx.http.timeoutMs;
     const offerPage = `${site.baseUrl}/Woningaanbod`;
     try {

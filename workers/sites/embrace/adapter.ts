@@ -2,15 +2,25 @@
 // gateway, keyed by tenant and portal id. See docs/sites.md, "Embrace Cloud".
 import { z } from "zod";
 import {
-  NormalizedListing,
   normalizePostcode,
+  type NormalizedListing,
   type AllocationModel,
   type DwellingKind,
   type TargetGroup,
 } from "../../../domain/listing.js";
 import { parseInstant } from "../../../domain/time.js";
 import { SiteBlockedError, SiteSchemaError } from "../errors.js";
-import { DWELLING_WORDS, positiveOrNull, schemaError, splitAddressLine } from "../normalize.js";
+import {
+  dateOrDrift,
+  dwellingKindFromLabel,
+  NO_STATED_LIMITS,
+  parseJsonBody,
+  positiveOrNull,
+  readSettings,
+  schemaError,
+  splitAddressLine,
+  validListing,
+} from "../normalize.js";
 import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
 import {
   EmbraceErrorsEnvelope,
@@ -56,10 +66,8 @@ export const PUBLICATIONS_QUERY = `query widgetListGetPublications($first: Int, 
   }
 }`;
 
-function readSettings(site: SiteTarget): EmbraceSettings {
-  const parsed = EmbraceSettings.safeParse(site.settings ?? {});
-  if (!parsed.success) throw new Error(`site ${site.id}: invalid embrace settings: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+function readEmbraceSettings(site: SiteTarget): EmbraceSettings {
+  return readSettings(EmbraceSettings, site, "embrace");
 }
 
 const PortalConfig = z.looseObject({ portalId: z.string().min(1) });
@@ -87,12 +95,7 @@ const AUTH_OR_RATE_CODE = /UNAUTHENTICATED|UNAUTHORI[SZ]ED|FORBIDDEN|RATE_?LIMIT
  * problems mean we are blocked; anything else means our query no longer fits the schema.
  */
 function readGraphQl(body: string, siteId: string): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new SiteSchemaError(siteId, `Embrace response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`);
-  }
+  const json = parseJsonBody(body, siteId, "Embrace response");
   const envelope = EmbraceErrorsEnvelope.safeParse(json);
   if (!envelope.success) throw schemaError(siteId, "Embrace response", envelope.error);
   const graphQlErrors = envelope.data.errors ?? [];
@@ -161,16 +164,9 @@ function targetGroups(unit: EmbracePublication["unit"]): TargetGroup[] {
   return groups.size > 0 ? [...groups] : ["regular"];
 }
 
-const { parking: PARKING_WORDS, apartment: APARTMENT_WORDS, room: ROOM_WORDS, house: HOUSE_WORDS } = DWELLING_WORDS;
-
 export function embraceDwellingKind(typeName: string | null, unitUsageType: string | null): DwellingKind {
-  const name = (typeName ?? "").toLowerCase();
-  if (PARKING_WORDS.test(name) || /PARKING|GARAGE/.test(unitUsageType ?? "")) return "parking";
-  // Apartments first: "Flatwoning" and "Benedenwoning" also contain "woning".
-  if (APARTMENT_WORDS.test(name)) return "apartment";
-  if (ROOM_WORDS.test(name)) return "room";
-  if (HOUSE_WORDS.test(name)) return "house";
-  return "other";
+  if (/PARKING|GARAGE/.test(unitUsageType ?? "")) return "parking";
+  return dwellingKindFromLabel(typeName);
 }
 
 const LIVING_AREAS = new Set(["LIVING_ROOM", "LIVING_BEDROOM", "BEDROOM"]);
@@ -190,11 +186,7 @@ export function embraceAreaM2(dimensions: EmbracePublication["unit"]["dimensions
 }
 
 function instant(siteId: string, raw: string | null, path: string): Date | null {
-  try {
-    return parseInstant(raw);
-  } catch {
-    throw new SiteSchemaError(siteId, `Embrace publication has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
-  }
+  return dateOrDrift(siteId, "Embrace publication", parseInstant, raw, path);
 }
 
 export function normalizeEmbracePublication(
@@ -228,12 +220,7 @@ export function normalizeEmbracePublication(
     dwellingTypeLabel: typeName,
     allocationModel: embraceAllocationModel(publication.allocationProcess?.name),
     targetGroups: targetGroups(unit),
-    minHouseholdSize: null,
-    maxHouseholdSize: null,
-    minIncome: null,
-    maxIncome: null,
-    minAge: null,
-    maxAge: null,
+    ...NO_STATED_LIMITS,
     // Every Woonnet Rijnmond publication with this method is applied to with a registration.
     registrationRequired: publication.allocationProcess?.applicationMethod === "REGISTRATION" ? true : null,
     publishedAt: instant(site.id, publication.startTime, `${path}.startTime`),
@@ -241,13 +228,11 @@ export function normalizeEmbracePublication(
     sourceUrl: `${site.baseUrl}${settings.detailPath}${unit.slug.value}`,
     raw,
   };
-  const listing = NormalizedListing.safeParse(candidate);
-  if (!listing.success) throw schemaError(site.id, "normalized Embrace listing", listing.error, [path]);
-  return listing.data;
+  return validListing(site.id, "normalized Embrace listing", candidate, path);
 }
 
 export function parseEmbracePage(body: string, site: SiteTarget): NormalizedListing[] {
-  const settings = readSettings(site);
+  const settings = readEmbraceSettings(site);
   const json = readGraphQl(body, site.id);
   const parsed = EmbracePublicationsResponse.safeParse(json);
   if (!parsed.success) throw schemaError(site.id, "Embrace housingPublications", parsed.error);
@@ -265,7 +250,7 @@ export const embraceAdapter: SiteAdapter<EmbraceSettings> = {
   settingsSchema: EmbraceSettings,
 
   async fetch(site: SiteTarget, ctx: FetchContext): Promise<FetchedPage[]> {
-    const settings = readSettings(site);
+    const settings = readEmbraceSettings(site);
     const portalId = settings.portalId ?? (await readPortalId(site, ctx));
     const url = `${settings.apiBaseUrl}/graphql`;
     const pages: FetchedPage[] = [];

@@ -4,13 +4,15 @@ import { normalizePostcode, type DwellingKind, type NormalizedListing } from "..
 import { SiteSchemaError } from "../errors.js";
 import {
   allocationModelFromWords,
+  dateOrDrift,
   DWELLING_WORDS,
   dwellingKindFromLabel,
+  NO_STATED_LIMITS,
   parseJsonBody,
   positiveOrNull,
   readSettings,
   schemaError,
-  siteUrl,
+  sourceUrlOrDrift,
   targetGroupFromWords,
   validListing,
 } from "../normalize.js";
@@ -39,16 +41,11 @@ export function entreeDwellingKind(gebruik: string, objecttype: string): Dwellin
 }
 
 function date(siteId: string, raw: string | null, path: string): Date | null {
-  try {
-    return parseAspNetDate(raw);
-  } catch {
-    throw new SiteSchemaError(siteId, `Entree offer has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
-  }
+  return dateOrDrift(siteId, "Entree offer", parseAspNetDate, raw, path);
 }
 
 export function normalizeEntreeItem(item: EntreeItem, raw: unknown, site: SiteTarget, path: string): NormalizedListing {
-  const sourceUrl = siteUrl(site, item.url);
-  if (!sourceUrl) throw new SiteSchemaError(site.id, `Entree link at ${path}.url is not a site path: ${JSON.stringify(item.url)}`);
+  const sourceUrl = sourceUrlOrDrift(site, item.url, `Entree link at ${path}.url`);
   const candidate = {
     externalId: String(item.id),
     street: item.straat.trim(),
@@ -66,12 +63,7 @@ export function normalizeEntreeItem(item: EntreeItem, raw: unknown, site: SiteTa
     allocationModel: allocationModelFromWords(item.toewijzing),
     // One group per ad; none means open to everyone.
     targetGroups: [targetGroupFromWords(item.doelgroep)],
-    minHouseholdSize: null,
-    maxHouseholdSize: null,
-    minIncome: null,
-    maxIncome: null,
-    minAge: null,
-    maxAge: null,
+    ...NO_STATED_LIMITS,
     registrationRequired: null,
     publishedAt: date(site.id, item.publicatiedatum, `${path}.publicatiedatum`),
     closesAt: date(site.id, item.einddatum, `${path}.einddatum`),

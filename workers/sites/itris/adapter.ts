@@ -8,10 +8,13 @@ import { parseAmsterdamLocal } from "../../../domain/time.js";
 import { SiteSchemaError } from "../errors.js";
 import {
   allocationModelFromWords,
+  dateOrDrift,
   dwellingKindFromLabel,
+  NO_STATED_LIMITS,
+  positiveOrNull,
   readSettings,
   schemaError,
-  siteUrl,
+  sourceUrlOrDrift,
   splitAddressLine,
   targetGroupFromWords,
   validListing,
@@ -68,11 +71,7 @@ function gather(item: Element): Record<string, string | undefined> {
 
 function localTime(siteId: string, raw: string | undefined, path: string): Date | null {
   if (raw === undefined) return null;
-  try {
-    return parseAmsterdamLocal(raw);
-  } catch {
-    throw new SiteSchemaError(siteId, `Itris page has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
-  }
+  return dateOrDrift(siteId, "Itris page", parseAmsterdamLocal, raw, path);
 }
 
 function normalizeItrisItem(item: Element, site: SiteTarget, path: string): NormalizedListing {
@@ -81,8 +80,7 @@ function normalizeItrisItem(item: Element, site: SiteTarget, path: string): Norm
   if (!parsed.success) throw schemaError(site.id, "Itris offer item", parsed.error, [path]);
   const v = parsed.data;
   const href = v[".woningaanbod__link[href]"];
-  const sourceUrl = siteUrl(site, href);
-  if (!sourceUrl) throw new SiteSchemaError(site.id, `Itris link at ${path} is not a site path: ${JSON.stringify(href)}`);
+  const sourceUrl = sourceUrlOrDrift(site, href, `Itris link at ${path}`);
   const address = splitAddressLine(v[".woningaanbod__adres"]);
   const rooms = v["data-kamers"];
   const type = v["li.type"];
@@ -94,21 +92,16 @@ function normalizeItrisItem(item: Element, site: SiteTarget, path: string): Norm
     postcode: normalizePostcode(v[".postcode"]),
     city: v["data-plaats"].trim(),
     municipality: null, // the page names the town only; the catalogue maps towns to municipalities
-    netRent: v["data-prijs"] !== null && v["data-prijs"] > 0 ? v["data-prijs"] : null,
+    netRent: positiveOrNull(v["data-prijs"]),
     grossRent: null,
     // Rooms count the living room; a one-room studio has no separate bedroom.
     bedrooms: rooms !== null && rooms > 0 ? rooms - 1 : null,
-    areaM2: v["li.oppervlakte"] !== undefined && v["li.oppervlakte"] > 0 ? v["li.oppervlakte"] : null,
+    areaM2: positiveOrNull(v["li.oppervlakte"]),
     dwellingKind: dwellingKindFromLabel(type),
     dwellingTypeLabel: type,
     allocationModel: allocationModelFromWords(v["li.model"]),
     targetGroups: [targetGroupFromWords(v["li.doelgroep"])],
-    minHouseholdSize: null,
-    maxHouseholdSize: null,
-    minIncome: null,
-    maxIncome: null,
-    minAge: null,
-    maxAge: null,
+    ...NO_STATED_LIMITS,
     registrationRequired: null,
     publishedAt: localTime(site.id, v[".woningaanbod__gepubliceerd time[datetime]"], `${path}.gepubliceerd`),
     closesAt: localTime(site.id, v[".woningaanbod__reageren time[datetime]"], `${path}.reageren`),

@@ -7,12 +7,14 @@ import { parseInstant } from "../../../domain/time.js";
 import { SiteSchemaError } from "../errors.js";
 import {
   allocationModelFromWords,
+  dateOrDrift,
   dwellingKindFromLabel,
+  NO_STATED_LIMITS,
   parseJsonBody,
   positiveOrNull,
   readSettings,
   schemaError,
-  siteUrl,
+  sourceUrlOrDrift,
   targetGroupFromWords,
   validListing,
 } from "../normalize.js";
@@ -50,11 +52,7 @@ export function extractNextData(html: string): { text: string } | "missing" | "u
 }
 
 function instant(siteId: string, raw: string | null, path: string): Date | null {
-  try {
-    return parseInstant(raw);
-  } catch {
-    throw new SiteSchemaError(siteId, `Woonmatch house has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
-  }
+  return dateOrDrift(siteId, "Woonmatch house", parseInstant, raw, path);
 }
 
 function targetGroups(words: string[]): TargetGroup[] {
@@ -65,8 +63,7 @@ function targetGroups(words: string[]): TargetGroup[] {
 }
 
 export function normalizeWoonmatchHouse(house: WoonmatchHouse, raw: unknown, site: SiteTarget, path: string): NormalizedListing {
-  const sourceUrl = siteUrl(site, house.url);
-  if (!sourceUrl) throw new SiteSchemaError(site.id, `Woonmatch house link at ${path}.url is not a site path: ${JSON.stringify(house.url)}`);
+  const sourceUrl = sourceUrlOrDrift(site, house.url, `Woonmatch house link at ${path}.url`);
   const candidate = {
     externalId: String(house.id),
     street: house.street.trim(),
@@ -83,12 +80,7 @@ export function normalizeWoonmatchHouse(house: WoonmatchHouse, raw: unknown, sit
     dwellingTypeLabel: house.type.trim() || null,
     allocationModel: allocationModelFromWords(house.model),
     targetGroups: targetGroups(house.targetGroups),
-    minHouseholdSize: null,
-    maxHouseholdSize: null,
-    minIncome: null,
-    maxIncome: null,
-    minAge: null,
-    maxAge: null,
+    ...NO_STATED_LIMITS,
     registrationRequired: null,
     publishedAt: instant(site.id, house.publishedAt, `${path}.publishedAt`),
     closesAt: instant(site.id, house.closingAt, `${path}.closingAt`),

@@ -1,16 +1,23 @@
 // Zig Websoftware ("Hexia"/Woonmatch) portals: one POST returns the whole current offer as JSON.
 // See docs/sites.md, "Zig Websoftware portals".
-import { z } from "zod";
 import {
-  NormalizedListing,
   normalizePostcode,
+  type NormalizedListing,
   type AllocationModel,
   type DwellingKind,
   type TargetGroup,
 } from "../../../domain/listing.js";
 import { parseAmsterdamLocal } from "../../../domain/time.js";
-import { SiteSchemaError } from "../errors.js";
-import { DWELLING_WORDS, positiveOrNull, schemaError } from "../normalize.js";
+import {
+  dateOrDrift,
+  DWELLING_WORDS,
+  dwellingKindFromLabel,
+  parseJsonBody,
+  positiveOrNull,
+  readSettings,
+  schemaError,
+  validListing,
+} from "../normalize.js";
 import type { FetchContext, FetchedPage, SiteAdapter, SiteTarget } from "../types.js";
 import { ZigDetailResponse, ZigListResponse, ZigSettings, type ZigObject } from "./schema.js";
 
@@ -19,33 +26,22 @@ export function zigListUrl(site: SiteTarget, settings: ZigSettings): string {
   return settings.configurationKey ? `${url}?configurationKey=${encodeURIComponent(settings.configurationKey)}` : url;
 }
 
-function readSettings(site: SiteTarget): ZigSettings {
-  const parsed = ZigSettings.safeParse(site.settings ?? {});
-  if (!parsed.success) throw new Error(`site ${site.id}: invalid zig settings: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+function readZigSettings(site: SiteTarget): ZigSettings {
+  return readSettings(ZigSettings, site, "zig");
 }
 
 function parseJson(body: string, siteId: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new SiteSchemaError(siteId, `Zig response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`);
-  }
+  return parseJsonBody(body, siteId, "Zig response");
 }
 
-const { apartment: APARTMENT_WORDS, room: ROOM_WORDS, parking: PARKING_WORDS, house: HOUSE_WORDS } = DWELLING_WORDS;
+const { room: ROOM_WORDS, parking: PARKING_WORDS } = DWELLING_WORDS;
 
 export function zigDwellingKind(categorie: string, localizedName: string | null): DwellingKind {
   const category = categorie.toLowerCase();
-  const name = (localizedName ?? "").toLowerCase();
-  if (PARKING_WORDS.test(category) || PARKING_WORDS.test(name)) return "parking";
-  if (category === "woning") {
-    // Check apartments first: "benedenwoning" also contains "woning".
-    if (APARTMENT_WORDS.test(name)) return "apartment";
-    if (ROOM_WORDS.test(name)) return "room";
-    if (HOUSE_WORDS.test(name)) return "house";
-    return "other";
-  }
+  const kind = dwellingKindFromLabel(localizedName);
+  if (PARKING_WORDS.test(category) || kind === "parking") return "parking";
+  // A "woning" is whatever its name says; other categories only tell rooms apart.
+  if (category === "woning") return kind;
   if (ROOM_WORDS.test(category)) return "room";
   return "other";
 }
@@ -87,11 +83,7 @@ function bedrooms(sleepingRoom: ZigObject["sleepingRoom"]): number | null {
 
 /** Zig local times; a malformed one is format drift, reported with its path. */
 function localTime(siteId: string, raw: string, path: string): Date | null {
-  try {
-    return parseAmsterdamLocal(raw);
-  } catch {
-    throw new SiteSchemaError(siteId, `Zig response has an unreadable date at ${path}: ${JSON.stringify(raw)}`);
-  }
+  return dateOrDrift(siteId, "Zig response", parseAmsterdamLocal, raw, path);
 }
 
 /** Turns one validated Zig object into a NormalizedListing. `path` names it in errors ("result.3"). */
@@ -130,14 +122,12 @@ export function normalizeZigObject(
     sourceUrl: `${site.baseUrl}${settings.detailPath}${object.urlKey}`,
     raw,
   };
-  const listing = NormalizedListing.safeParse(candidate);
-  if (!listing.success) throw schemaError(site.id, "normalized Zig listing", listing.error, [path]);
-  return listing.data;
+  return validListing(site.id, "normalized Zig listing", candidate, path);
 }
 
 /** Parses getallobjects: the whole offer. */
 export function parseZigList(body: string, site: SiteTarget): NormalizedListing[] {
-  const settings = readSettings(site);
+  const settings = readZigSettings(site);
   const json = parseJson(body, site.id);
   const parsed = ZigListResponse.safeParse(json);
   if (!parsed.success) throw schemaError(site.id, "Zig getallobjects response", parsed.error);
@@ -147,7 +137,7 @@ export function parseZigList(body: string, site: SiteTarget): NormalizedListing[
 
 /** Parses getobject (one listing with its eligibility limits). */
 export function parseZigDetail(body: string, site: SiteTarget): NormalizedListing {
-  const settings = readSettings(site);
+  const settings = readZigSettings(site);
   const json = parseJson(body, site.id);
   const parsed = ZigDetailResponse.safeParse(json);
   if (!parsed.success) throw schemaError(site.id, "Zig getobject response", parsed.error);
@@ -160,7 +150,7 @@ export const zigAdapter: SiteAdapter<ZigSettings> = {
   settingsSchema: ZigSettings,
 
   async fetch(site: SiteTarget, ctx: FetchContext): Promise<FetchedPage[]> {
-    const settings = readSettings(site);
+    const settings = readZigSettings(site);
     // No server-side filtering or paging: one call returns the whole offer.
     const page = await ctx.http.request(site.id, zigListUrl(site, settings), {
       method: "POST",
