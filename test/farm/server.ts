@@ -63,6 +63,12 @@ export interface FarmOptions {
   tickMs?: number;
   /** PRNG seed for generated listings. Default 1. */
   seed?: number;
+  /**
+   * Generated external ids start after this (default 900000). A long-running database remembers
+   * homes by id and address, so a farm restarted against it must not publish the same ids and
+   * addresses again: main.ts derives both this and the seed from the start time.
+   */
+  idBase?: number;
   /** Folder with the recorded responses. Default test/fixtures/sites. */
   fixturesDir?: string;
   /**
@@ -282,7 +288,7 @@ export function createFarm(opts: FarmOptions = {}): Farm {
     settings: Record<string, unknown>,
     places?: string[],
   ): SiteHandle {
-    const state = new SiteState<R>(id, platform, clock, tickMs, seed, { places });
+    const state = new SiteState<R>(id, platform, clock, tickMs, seed, { places, idBase: opts.idBase });
     const basePath = `/s/${id}`;
     const runtime: SiteRuntime<R> = {
       id,

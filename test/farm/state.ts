@@ -24,6 +24,8 @@ export interface SiteOptions {
   places?: string[];
   /** Homes on offer at start for a catalogue site. Default 12: "dozens", as a live site has. */
   minimumOffer?: number;
+  /** First generated id is idBase + 1. Default GENERATED_ID_BASE. */
+  idBase?: number;
 }
 
 const normPlace = (s: string): string => s.trim().toLowerCase();
@@ -138,7 +140,7 @@ export class SiteState<R> {
 
   private add(at: Date, request: HomeRequest): Listing<R> {
     this.counter += 1;
-    const listing = this.generate(this.rng, GENERATED_ID_BASE + this.counter, at, this.platform.defaultClosing(at), request);
+    const listing = this.generate(this.rng, (this.options.idBase ?? GENERATED_ID_BASE) + this.counter, at, this.platform.defaultClosing(at), request);
     this.listings.push(listing);
     return listing;
   }

@@ -316,7 +316,7 @@ function NoteForm({ familyId, onSaved }: { familyId: string; onSaved: () => void
         )}
         <Field>
           <Label htmlFor={ids.text}>{t("family.noteLabel")}</Label>
-          <Hint id={ids.hint}>{t("family.noteHint")}</Hint>
+          <Hint id={ids.hint} hint={t("family.noteHint")} />
           <TextArea id={ids.text} name="note" rows={4} maxLength={NOTE_MAX} aria-required="true" aria-describedby={`${ids.hint} ${ids.warn}`} value={text} onChange={(e) => setText(e.target.value)} />
         </Field>
         <Button type="submit" disabled={busy || text.trim() === ""}>
