@@ -11,11 +11,19 @@ import { Operators } from "./pages/Operators";
 import { SavedEvaluationPage } from "./pages/SavedEvaluation";
 import { SharedEvaluations } from "./pages/SharedEvaluations";
 import { SignIn, type PendingStep } from "./pages/SignIn";
-import { navigate, onInternalClick, parseRoute, useLocation, type Route } from "./router";
+import { FamilyApp } from "./pages/family/FamilyApp";
+import { isFamilyRoute, navigate, onInternalClick, parseRoute, useLocation, type Route } from "./router";
 
 type Session = { state: "loading" } | { state: "signedOut"; pending: PendingStep | null } | { state: "signedIn"; user: StaffUser };
 
+/** Families' pages (/login/family, /me) have their own shell and session; everything else is staff's. */
 export function App() {
+  const loc = useLocation();
+  const route = parseRoute(loc.pathname, loc.search);
+  return isFamilyRoute(route) ? <FamilyApp route={route} /> : <StaffApp />;
+}
+
+function StaffApp() {
   const { t, lang, setLang } = useI18n();
   const loc = useLocation();
   const route = parseRoute(loc.pathname, loc.search);

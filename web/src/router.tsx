@@ -10,7 +10,13 @@ export type Route =
   | { name: "evaluation"; id: string }
   | { name: "shared" }
   | { name: "operators" }
+  | { name: "familyLogin"; code: string | null }
+  | { name: "familyHome" }
   | { name: "notFound" };
+
+/** The family's own pages, which run without the staff app's session and menu. */
+export type FamilyRoute = Extract<Route, { name: "familyLogin" | "familyHome" }>;
+export const isFamilyRoute = (r: Route): r is FamilyRoute => r.name === "familyLogin" || r.name === "familyHome";
 
 const ID = "([0-9a-fA-F-]{36})";
 
@@ -19,6 +25,9 @@ export function parseRoute(pathname: string, search: string): Route {
   const m = (re: string) => new RegExp(`^${re}/?$`).exec(pathname);
   let r: RegExpExecArray | null;
   if (m("") || pathname === "/") return { name: "caseload" };
+  // The link in a family's sign-in message carries its single-use code (server/routes/family-auth.ts).
+  if (m("/login/family")) return { name: "familyLogin", code: q.get("code") };
+  if (m("/me")) return { name: "familyHome" };
   if (m("/login")) {
     const next = q.get("next");
     // Only our own paths: an open redirect would send staff anywhere after signing in.
