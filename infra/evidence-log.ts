@@ -14,9 +14,19 @@ export interface NewActivity {
   occurredAt?: Date;
 }
 
+/**
+ * Takes the family's row lock. A transaction that inserts or changes rows referencing the family
+ * (Match, Task, Registration...) before appending must call this FIRST: such a write takes a
+ * key-share lock on the family row, and two transactions that both hold it and then ask for the
+ * row lock in appendActivity deadlock (seen under load in bench:alert with concurrent matching).
+ */
+export async function lockFamily(tx: Tx, familyId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "Family" WHERE id = ${familyId}::uuid FOR UPDATE`;
+}
+
 /** Appends one entry inside the caller's transaction. */
 export async function appendActivity(tx: Tx, a: NewActivity): Promise<{ id: string; seq: number; hash: string }> {
-  await tx.$queryRaw`SELECT id FROM "Family" WHERE id = ${a.familyId}::uuid FOR UPDATE`;
+  await lockFamily(tx, a.familyId);
   const last = await tx.activity.findFirst({
     where: { familyId: a.familyId },
     orderBy: { seq: "desc" },

@@ -11,7 +11,7 @@ import { normalizePlace } from "../../domain/matching.js";
 import type { RegionTable } from "../../domain/regions.js";
 import { loadRegionTable } from "../../infra/catalogue.js";
 import { Prisma, type Db } from "../../infra/db.js";
-import { appendActivity } from "../../infra/evidence-log.js";
+import { appendActivity, lockFamily } from "../../infra/evidence-log.js";
 import { familyForStaff, logAccess } from "../access.js";
 import { requireStaff } from "../auth.js";
 import { badRequest, forbidden, HttpError, notFound } from "../errors.js";
@@ -228,6 +228,7 @@ export function familiesRouter(db: Db): Router {
     const staffActor = `staff:${req.staff!.id}`;
     try {
       const created = await db.$transaction(async (tx) => {
+        await lockFamily(tx, family.id);
         const row = await tx.registration.create({
           data: {
             familyId: family.id,
@@ -266,6 +267,7 @@ export function familiesRouter(db: Db): Router {
     if (input.registeredOn && input.registeredOn > todayUtc()) fieldError("registeredOn", "must not be in the future");
     if (renewalDueOn && renewalDueOn < registeredOn) fieldError("renewalDueOn", "must not be before registeredOn");
     const updated = await db.$transaction(async (tx) => {
+      await lockFamily(tx, family.id);
       const row = await tx.registration.update({
         where: { id: existing.id },
         data: {
@@ -291,6 +293,7 @@ export function familiesRouter(db: Db): Router {
     const existing = await db.registration.findFirst({ where: { id: registrationId, familyId: family.id } });
     if (!existing) throw notFound("registration");
     await db.$transaction(async (tx) => {
+      await lockFamily(tx, family.id);
       await tx.registration.delete({ where: { id: existing.id } });
       await appendActivity(tx, {
         familyId: family.id,

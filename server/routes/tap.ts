@@ -11,7 +11,7 @@ import { escapeHtml, translator } from "../../domain/messages.js";
 import { reasonsFor, verifyTapToken, type TapAction, type TokenPayload } from "../../domain/tokens.js";
 import type { Config } from "../../infra/config.js";
 import { Prisma, type Db } from "../../infra/db.js";
-import { appendActivity } from "../../infra/evidence-log.js";
+import { appendActivity, lockFamily } from "../../infra/evidence-log.js";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -140,6 +140,7 @@ export function tapRouter(db: Db, config: Config): Router {
       const lang = match.family.language;
       try {
         await db.$transaction(async (tx) => {
+          await lockFamily(tx, match.family.id);
           await tx.tokenUse.create({ data: { tokenId: payload.id } });
           let taskId: string | undefined;
           if (action === "help") taskId = await helpTask(tx, match);

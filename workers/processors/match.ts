@@ -19,7 +19,7 @@ import { familyFacts, listingFacts } from "../../domain/family.js";
 import type { RegionTable } from "../../domain/regions.js";
 import type { Db } from "../../infra/db.js";
 import { Prisma } from "../../infra/db.js";
-import { appendActivity } from "../../infra/evidence-log.js";
+import { appendActivity, lockFamily } from "../../infra/evidence-log.js";
 import { planDelivery, type PlannedNotification } from "../pipeline/delivery.js";
 import { jobIds, parseJob, type Queues } from "../queues.js";
 
@@ -92,6 +92,7 @@ export async function matchListing(deps: MatchDeps, listingId: string, contentHa
     const original = originalFor.get(f.id) ?? null;
     const planned = await db
       .$transaction(async (tx) => {
+        await lockFamily(tx, f.id);
         // The unique (familyId, listingId) key is the guard; this read only avoids a failed insert.
         const again = await tx.match.findUnique({ where: { familyId_listingId: { familyId: f.id, listingId } }, select: { id: true } });
         if (again) return null;
@@ -132,12 +133,13 @@ export async function matchListing(deps: MatchDeps, listingId: string, contentHa
         throw err;
       });
     if (planned && original) duplicates += 1;
-    if (planned) toNotify.push(...planned);
-  }
-
-  for (const n of toNotify) {
-    const delay = n.notBefore ? Math.max(0, n.notBefore.getTime() - Date.now()) : 0;
-    await deps.queues.add("notify", "notify-send", { notificationId: n.id }, { jobId: jobIds.notify(n.id), delay });
+    // Enqueued right after its own commit: a later family's failure (and the job's retry) must not
+    // hold back a message that is already decided. The sweep covers a crash in between.
+    for (const n of planned ?? []) {
+      const delay = n.notBefore ? Math.max(0, n.notBefore.getTime() - Date.now()) : 0;
+      await deps.queues.add("notify", "notify-send", { notificationId: n.id }, { jobId: jobIds.notify(n.id), delay });
+      toNotify.push(n);
+    }
   }
   // Only the hash this job was for: a newer change keeps the listing due for matching.
   await db.listing.updateMany({ where: { id: listingId, contentHash }, data: { matchedHash: contentHash } });
