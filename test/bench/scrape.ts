@@ -69,11 +69,11 @@ function tree(root: number): number[] {
     if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), Number(entry)]);
   }
   const out: number[] = [];
-  const todo = [root];
-  while (todo.length) {
-    const pid = todo.pop()!;
+  const unvisited = [root];
+  while (unvisited.length) {
+    const pid = unvisited.pop()!;
     out.push(pid);
-    todo.push(...(children.get(pid) ?? []));
+    unvisited.push(...(children.get(pid) ?? []));
   }
   return out;
 }
